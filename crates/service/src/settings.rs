@@ -1,0 +1,137 @@
+//! Settings from environment variables, and the `--help` text that lists them.
+
+use std::fmt::Write as _;
+
+use serde::de::DeserializeOwned;
+
+use crate::ServiceInfo;
+
+/// One environment variable a service reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    /// Variable name, e.g. `COUNT`.
+    pub name: &'static str,
+    /// Default as shown in `--help`; empty when unset means "none".
+    pub default: &'static str,
+    /// What it does.
+    pub help: &'static str,
+}
+
+/// Settings every service reads.
+pub const COMMON: &[Setting] = &[
+    Setting {
+        name: "SEED",
+        default: "42",
+        help: "Seed of every generator: same seed, same data, byte for byte.",
+    },
+    Setting {
+        name: "LOG_FORMAT",
+        default: "text",
+        help: "text (human readable) or json (one object per line, for containers).",
+    },
+    Setting {
+        name: "LOG_LEVEL",
+        default: "info",
+        help: "tracing filter, e.g. debug or playground_sinks=debug.",
+    },
+];
+
+/// A setting with a bad value, or settings that contradict each other. Always names the
+/// variable, never echoes a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    /// The variable (or variables) at fault.
+    pub variable: String,
+    /// What is wrong and what is expected.
+    pub message: String,
+}
+
+impl ConfigError {
+    /// An error about `variable`.
+    pub fn new(variable: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            variable: variable.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads `T` from the environment. Field `count` reads `COUNT`; errors name the variable.
+pub fn from_env<T: DeserializeOwned>() -> Result<T, ConfigError> {
+    from_iter(std::env::vars())
+}
+
+/// Reads `T` from `vars`, as [`from_env`] does from the process environment (for tests).
+/// Empty values count as unset, as `docker compose` passes unset variables as empty.
+pub fn from_iter<T: DeserializeOwned>(
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<T, ConfigError> {
+    let vars = vars.into_iter().filter(|(_, v)| !v.is_empty());
+    envy::from_iter(vars).map_err(|e| match e {
+        envy::Error::MissingValue(field) => ConfigError::new(field.to_ascii_uppercase(), "must be set"),
+        envy::Error::Custom(msg) => {
+            // envy says "... provided by COUNT"; lift the variable to the front.
+            let variable = msg
+                .rsplit(" provided by ")
+                .next()
+                .filter(|v| *v != msg)
+                .unwrap_or("settings");
+            ConfigError::new(variable, msg.clone())
+        }
+    })
+}
+
+/// The `--help` text: what the service does and every variable with its default.
+pub fn help(info: &ServiceInfo) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} {}\n\n{}\n",
+        info.name,
+        env!("CARGO_PKG_VERSION"),
+        info.about
+    );
+    let _ = writeln!(
+        s,
+        "Settings come from environment variables (an empty value counts as unset):\n"
+    );
+    let all: Vec<&Setting> = info.settings.iter().chain(COMMON).collect();
+    let width = all.iter().map(|v| v.name.len()).max().unwrap_or(0);
+    for v in all {
+        let default = if v.default.is_empty() {
+            "unset".to_owned()
+        } else {
+            v.default.to_owned()
+        };
+        let _ = writeln!(
+            s,
+            "  {:width$}  {}\n  {:width$}  default: {}",
+            v.name, v.help, "", default
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nExit codes: 0 done, 1 failed while running, 2 bad settings (nothing written)."
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Demo {
+        #[serde(default)]
+        count: Option<u64>,
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let e = from_iter::<Demo>([("COUNT".to_owned(), "ten".to_owned())]).expect_err("bad number");
+        assert_eq!(e.variable, "COUNT", "{e}");
+        let ok = from_iter::<Demo>([("COUNT".to_owned(), String::new())]).expect("empty is unset");
+        assert_eq!(ok.count, None);
+    }
+}
