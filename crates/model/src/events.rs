@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::timeline::{Millis, Session, Timeline};
+use crate::timeline::{MAX_DWELL, MAX_RATING_DELAY, Millis, Session, Timeline};
 use crate::web::USER_AGENTS;
 
 /// An instant serialised as RFC 3339 UTC with milliseconds (`2026-11-25T10:00:00.123Z`), the
@@ -142,6 +142,10 @@ impl EventKind for Stars {
     }
 }
 
+/// How far before its start a stream looks for sessions still in progress: the longest
+/// session (30 views, each up to [`MAX_DWELL`] apart) plus the longest wait for a rating.
+pub const LOOKBACK_SECONDS: i64 = (30 * MAX_DWELL + MAX_RATING_DELAY) / 1000 + 1;
+
 /// An event with the moment it is due to be sent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Emitted<E> {
@@ -190,11 +194,14 @@ impl Ord for Pending {
     }
 }
 
-/// Plays one stream of the timeline in send order, from the sessions that start at or after
-/// `start_second`. Memory is one small entry per session in progress, whatever the rate.
+/// Plays one stream of the timeline in send order: every event due at or after
+/// `start_second`, including those of sessions already in progress then, so the stream is in
+/// its steady state from the first second. Memory is one small entry per session in progress,
+/// whatever the rate.
 ///
 /// Yields exactly the same events, in the same order, whether it is drained in one call or
-/// in many small steps: a pure function of `(config, start_second)` and the bound.
+/// in many small steps: the events sent in `[start, until)` are a pure function of the
+/// configuration and the two instants.
 #[derive(Debug)]
 pub struct EventStream<K: EventKind> {
     timeline: Timeline,
@@ -204,14 +211,16 @@ pub struct EventStream<K: EventKind> {
 }
 
 impl<K: EventKind> EventStream<K> {
-    /// A stream starting with the sessions of `start_second`.
+    /// The stream of events due at or after `start_second`.
     pub fn new(timeline: Timeline, start_second: i64) -> Self {
-        EventStream {
+        let mut s = EventStream {
             timeline,
-            next_second: start_second,
+            next_second: start_second - LOOKBACK_SECONDS,
             heap: BinaryHeap::new(),
             kind: std::marker::PhantomData,
-        }
+        };
+        s.open_buckets_from(start_second * 1000);
+        s
     }
 
     /// The timeline played.
@@ -237,20 +246,42 @@ impl<K: EventKind> EventStream<K> {
 
     fn open_buckets_before(&mut self, until: Millis) {
         while self.next_second * 1000 < until {
-            let second = self.next_second;
-            for index in 0..self.timeline.sessions_in(second) {
-                let session = self.timeline.session(second, index);
-                if let Some((at, k)) = K::first(&self.timeline, &session) {
-                    self.heap.push(Reverse(Pending {
-                        at,
-                        k,
-                        duplicate: false,
-                        session,
-                    }));
-                }
-            }
-            self.next_second += 1;
+            self.open_bucket(Millis::MIN);
         }
+    }
+
+    /// Opens the buckets of the look-back window, keeping only events due at or after
+    /// `start` (sessions over by then cost one session draw each).
+    fn open_buckets_from(&mut self, start: Millis) {
+        while self.next_second * 1000 < start {
+            self.open_bucket(start);
+        }
+    }
+
+    fn open_bucket(&mut self, not_before: Millis) {
+        let second = self.next_second;
+        for index in 0..self.timeline.sessions_in(second) {
+            let session = self.timeline.session(second, index);
+            if session.start + session.duration + MAX_RATING_DELAY < not_before {
+                continue;
+            }
+            let mut next = K::first(&self.timeline, &session);
+            while let Some((at, k)) = next {
+                if at >= not_before {
+                    break;
+                }
+                next = K::after(&self.timeline, &session, k);
+            }
+            if let Some((at, k)) = next {
+                self.heap.push(Reverse(Pending {
+                    at,
+                    k,
+                    duplicate: false,
+                    session,
+                }));
+            }
+        }
+        self.next_second += 1;
     }
 
     /// The next event due strictly before `until`, or `None` when the next one is later.

@@ -9,7 +9,7 @@
 //! user 42 is the same whether it is generated first, last, alone, in shard 3 of 8 or on
 //! another thread. Everything else follows by arithmetic instead of coordination: orders pick
 //! `userId` from `0..users_count`; the items service recomputes "order *i* has *k* items" from
-//! order *i*'s stream; VIPs are an affine permutation of user ids, so they are distinct
+//! order *i*'s stream; VIPs are a keyed permutation of user ids, so they are distinct
 //! existing users; [`shard::Shard`] cuts `0..count` into contiguous slices whose concatenation
 //! is the whole; a restarted service resumes at the first index not yet durably written. The
 //! event streams share one [`timeline::Timeline`]: the sessions of wall-clock second *T* are a
@@ -33,6 +33,7 @@ pub mod timeline;
 pub mod users;
 pub mod web;
 
+pub use chrono::NaiveDate;
 pub use events::{Emitted, EventStream, EventTime, Pageview, Pageviews, Star, Stars};
 pub use locale::Locale;
 pub use orders::{Item, Order, OrderGenerator, OrdersConfig};

@@ -4,8 +4,8 @@ use rand::Rng;
 
 use crate::rng::{Entity, stream};
 
-/// Zipf-like choice of an id in `0..n`, with the popularity ranks scattered over the ids by an
-/// affine permutation (so the most popular user is not always user 0).
+/// Zipf-like choice of an id in `0..n`, with the popularity ranks scattered over the ids by a
+/// keyed permutation (so the most popular user is not always user 0).
 ///
 /// The rank is a discretised bounded power law: `x` has density proportional to `x^-s` on
 /// `[1, n+1)`, drawn by inverting its CDF (one `powf`, or one `exp` for `s = 1`), and the rank
@@ -20,7 +20,7 @@ pub struct Popularity {
     /// `1 / (1-s)`, unused when `s == 1`.
     inv_exponent: f64,
     harmonic: bool,
-    perm: AffinePermutation,
+    perm: ScatterPermutation,
 }
 
 impl Popularity {
@@ -38,7 +38,7 @@ impl Popularity {
             },
             inv_exponent: if harmonic { 0.0 } else { 1.0 / (1.0 - s) },
             harmonic,
-            perm: AffinePermutation::new(seed, salt, n),
+            perm: ScatterPermutation::new(seed, salt, n),
         }
     }
 
@@ -59,29 +59,39 @@ impl Popularity {
     }
 }
 
-/// A bijection of `0..n`: `i -> (a*i + b) mod n` with `gcd(a, n) = 1`.
+/// A keyed bijection of `0..n` that scatters neighbours: three rounds of an invertible
+/// multiply-add-xorshift mix on the smallest power-of-two domain holding `n`, with cycle
+/// walking (re-applying until the value falls below `n`; fewer than two steps on average).
 #[derive(Debug, Clone, Copy)]
-pub struct AffinePermutation {
+pub struct ScatterPermutation {
     n: u64,
-    a: u64,
-    b: u64,
+    bits: u32,
+    keys: [(u64, u64); 3],
 }
 
-impl AffinePermutation {
+impl ScatterPermutation {
     /// A permutation of `0..n` chosen by `(seed, salt)`.
-    pub fn new(seed: u64, salt: u64, n: u64) -> AffinePermutation {
-        if n <= 1 {
-            return AffinePermutation { n, a: 1, b: 0 };
-        }
+    pub fn new(seed: u64, salt: u64, n: u64) -> ScatterPermutation {
+        let bits = (64 - n.saturating_sub(1).leading_zeros()).max(1);
         let mut rng = stream(seed, Entity::Popularity, &[salt]);
-        // Start in the upper two thirds (so neighbours in rank land far apart) and walk up to
-        // the next multiplier coprime with n; 1 always is, so the walk ends.
-        let mut a = rng.random_range(n / 3..n).max(1);
-        while gcd(a, n) != 1 {
-            a = a % (n - 1) + 1;
+        let keys = [0; 3].map(|_| (rng.random::<u64>() | 1, rng.random::<u64>()));
+        ScatterPermutation { n, bits, keys }
+    }
+
+    #[inline]
+    fn mix(&self, mut x: u64) -> u64 {
+        let mask = if self.bits >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.bits) - 1
+        };
+        let shift = self.bits.div_ceil(2);
+        for (a, b) in self.keys {
+            // Each step is a bijection on `bits` bits: odd multiply, add, xor with a right shift.
+            x = x.wrapping_mul(a).wrapping_add(b) & mask;
+            x ^= x >> shift;
         }
-        let b = rng.random_range(0..n);
-        AffinePermutation { n, a, b }
+        x
     }
 
     /// The image of `i` (`i < n`).
@@ -90,15 +100,12 @@ impl AffinePermutation {
         if self.n <= 1 {
             return 0;
         }
-        ((self.a as u128 * i as u128 + self.b as u128) % self.n as u128) as u64
+        let mut x = self.mix(i);
+        while x >= self.n {
+            x = self.mix(x);
+        }
+        x
     }
-}
-
-fn gcd(mut a: u64, mut b: u64) -> u64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
 }
 
 #[cfg(test)]
@@ -108,7 +115,7 @@ mod tests {
     #[test]
     fn permutation_is_a_bijection() {
         for n in [1u64, 2, 3, 10, 97, 100, 1024] {
-            let p = AffinePermutation::new(42, 1, n);
+            let p = ScatterPermutation::new(42, 1, n);
             let mut seen = vec![false; n as usize];
             for i in 0..n {
                 let j = p.apply(i) as usize;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::birth_number::{self, Sex};
 use crate::locale::Locale;
 use crate::rng::{Entity, stream};
-use crate::skew::AffinePermutation;
+use crate::skew::ScatterPermutation;
 use crate::text;
 
 /// One user. Field names are what the downstream jobs read; never rename them.
@@ -47,7 +47,7 @@ pub struct Vip {
 pub struct UserGenerator {
     seed: u64,
     locale: Locale,
-    vip: AffinePermutation,
+    vip: ScatterPermutation,
     count: u64,
 }
 
@@ -68,7 +68,7 @@ impl UserGenerator {
         UserGenerator {
             seed,
             locale,
-            vip: AffinePermutation::new(seed, 0x0056_4950, count),
+            vip: ScatterPermutation::new(seed, 0x0056_4950, count),
             count,
         }
     }

@@ -3,6 +3,8 @@
 //! here. After an intended change, regenerate with `UPDATE_GOLDEN=1 cargo test --test golden`
 //! and review the diff.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failed test
+
 use std::path::PathBuf;
 
 use playground_model::*;

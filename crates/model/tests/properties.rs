@@ -2,6 +2,8 @@
 //! tile the whole, output independent of threads, valid birth numbers, stars that follow their
 //! user's pageviews, and rates and fractions within tolerance over large samples.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failed test
+
 use std::collections::{HashMap, HashSet};
 
 use playground_model::birth_number::{self, Sex};
@@ -141,7 +143,8 @@ fn every_star_follows_a_pageview_of_its_user_within_ten_minutes() {
     let cfg = stream_cfg(5.0);
     let start = DAY_START;
     let until = (start + 4 * 3600) * 1000;
-    let views = EventStream::<Pageviews>::new(Timeline::new(cfg.clone()), start).drain_before(until);
+    // Pageviews from an hour earlier, so the views of sessions in progress at `start` are there.
+    let views = EventStream::<Pageviews>::new(Timeline::new(cfg.clone()), start - 3600).drain_before(until);
     let stars = EventStream::<Stars>::new(Timeline::new(cfg), start).drain_before(until);
     assert!(stars.len() > 500, "only {} stars", stars.len());
     let mut by_user: HashMap<u64, Vec<i64>> = HashMap::new();
@@ -164,7 +167,11 @@ fn every_star_follows_a_pageview_of_its_user_within_ten_minutes() {
         assert!((1..=5).contains(&s.event.stars));
     }
     // About one session in 50 is rated.
-    let sessions: HashSet<&str> = views.iter().map(|v| v.event.session_id.as_str()).collect();
+    let sessions: HashSet<&str> = views
+        .iter()
+        .filter(|v| v.send_at >= start * 1000)
+        .map(|v| v.event.session_id.as_str())
+        .collect();
     let ratio = stars.len() as f64 / sessions.len() as f64;
     assert!((0.016..0.024).contains(&ratio), "stars per session {ratio}");
 }
@@ -278,6 +285,24 @@ fn late_and_duplicate_fractions_and_the_daily_curve() {
         .sum::<f64>()
         / 1440.0;
     assert!((day_mean - 10.0).abs() < 0.01, "daily mean {day_mean}");
+}
+
+#[test]
+fn a_stream_is_in_steady_state_from_its_first_second_and_windows_compose() {
+    let cfg = stream_cfg(10.0);
+    let (a, b, c) = (DAY_START, DAY_START + 300, DAY_START + 600);
+    let all = EventStream::<Pageviews>::new(Timeline::new(cfg.clone()), a).drain_before(c * 1000);
+    let first = EventStream::<Pageviews>::new(Timeline::new(cfg.clone()), a).drain_before(b * 1000);
+    let second = EventStream::<Pageviews>::new(Timeline::new(cfg), b).drain_before(c * 1000);
+    // The window [a, c) is the window [a, b) followed by [b, c), whatever the start.
+    assert_eq!([first.clone(), second.clone()].concat(), all);
+    // ~5.5 views per session at 10 sessions/s: about 55 events/s from the first minute on.
+    let first_minute = all.iter().filter(|e| e.send_at < (a + 60) * 1000).count();
+    assert!(
+        (2_400..4_400).contains(&first_minute),
+        "{first_minute} events in the first minute"
+    );
+    assert!(all.iter().all(|e| e.send_at >= a * 1000 && e.send_at < c * 1000));
 }
 
 #[test]

@@ -2,9 +2,14 @@
 //! read from the environment (with `--help` listing them), logging, the shutdown signal,
 //! progress reports and the mapping of failures to exit codes.
 
+pub mod blocks;
+pub mod chunks;
 pub mod progress;
+pub mod pump;
 pub mod settings;
 pub mod shutdown;
+pub mod stream;
+pub mod targets;
 
 use std::error::Error;
 use std::future::Future;
@@ -21,8 +26,8 @@ pub struct ServiceInfo {
     pub name: &'static str,
     /// One paragraph: what it generates and where it goes.
     pub about: &'static str,
-    /// Every variable it reads.
-    pub settings: &'static [Setting],
+    /// Every variable it reads, in groups (the service's own, then its sinks').
+    pub settings: &'static [&'static [Setting]],
 }
 
 /// Why a service stopped early.
@@ -88,8 +93,7 @@ where
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Config(e)) => {
-            tracing::error!("{e}");
-            eprintln!("{}: {e}", info.name);
+            tracing::error!("invalid settings: {e}");
             ExitCode::from(EXIT_CONFIG)
         }
         Err(Failure::Run(e)) => {

@@ -57,12 +57,7 @@ impl ConfigError {
     }
 }
 
-/// Reads `T` from the environment. Field `count` reads `COUNT`; errors name the variable.
-pub fn from_env<T: DeserializeOwned>() -> Result<T, ConfigError> {
-    from_iter(std::env::vars())
-}
-
-/// Reads `T` from `vars`, as [`from_env`] does from the process environment (for tests).
+/// Reads `T` from `vars` (field `count` reads `COUNT`); errors name the variable.
 /// Empty values count as unset, as `docker compose` passes unset variables as empty.
 pub fn from_iter<T: DeserializeOwned>(
     vars: impl IntoIterator<Item = (String, String)>,
@@ -82,6 +77,35 @@ pub fn from_iter<T: DeserializeOwned>(
     })
 }
 
+/// Parses an optional text setting with `FromStr`, naming `variable` in the error.
+pub fn parse<T>(variable: &str, value: Option<&str>) -> Result<Option<T>, ConfigError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| ConfigError::new(variable, e.to_string()))
+        })
+        .transpose()
+}
+
+/// A setting that also has an older name (the Python version's): either may be set; both set
+/// to different values is a conflict, never a silent choice.
+pub fn aliased<T: PartialEq + std::fmt::Display + Copy>(
+    (name, value): (&str, Option<T>),
+    (old_name, old_value): (&str, Option<T>),
+) -> Result<Option<T>, ConfigError> {
+    match (value, old_value) {
+        (Some(a), Some(b)) if a != b => Err(ConfigError::new(
+            format!("{name}/{old_name}"),
+            format!("conflicting values {a} and {b}: set one of them"),
+        )),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
 /// The `--help` text: what the service does and every variable with its default.
 pub fn help(info: &ServiceInfo) -> String {
     let mut s = String::new();
@@ -96,7 +120,7 @@ pub fn help(info: &ServiceInfo) -> String {
         s,
         "Settings come from environment variables (an empty value counts as unset):\n"
     );
-    let all: Vec<&Setting> = info.settings.iter().chain(COMMON).collect();
+    let all: Vec<&Setting> = info.settings.iter().copied().flatten().chain(COMMON).collect();
     let width = all.iter().map(|v| v.name.len()).max().unwrap_or(0);
     for v in all {
         let default = if v.default.is_empty() {
@@ -125,6 +149,15 @@ mod tests {
     struct Demo {
         #[serde(default)]
         count: Option<u64>,
+    }
+
+    #[test]
+    fn aliases_conflict_only_when_different() {
+        assert_eq!(aliased(("A", Some(1)), ("B", None)), Ok(Some(1)));
+        assert_eq!(aliased(("A", None), ("B", Some(2))), Ok(Some(2)));
+        assert_eq!(aliased(("A", Some(3)), ("B", Some(3))), Ok(Some(3)));
+        let e = aliased(("A", Some(1)), ("B", Some(2))).expect_err("conflict");
+        assert_eq!(e.variable, "A/B");
     }
 
     #[test]

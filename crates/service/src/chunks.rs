@@ -1,0 +1,102 @@
+//! Loading a table in atomic chunks of consecutive order ids, resumable after a kill.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use playground_sinks::SinkError;
+use playground_sinks::table::{Rows, Table, TableSink};
+use tokio::sync::mpsc;
+
+use crate::{Progress, Shutdown};
+
+/// Outcome of [`load`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Loaded {
+    /// Chunks written by this run.
+    pub chunks_written: u64,
+    /// Chunks found complete from an earlier run and skipped.
+    pub chunks_skipped: u64,
+    /// Rows written by this run.
+    pub rows: u64,
+    /// Whether shutdown stopped the load early (what was written is complete chunks).
+    pub interrupted: bool,
+}
+
+/// The chunk pieces of `range`: `orderId / chunk` is the chunk number, and a shard boundary
+/// may cut a chunk, in which case each shard writes (and later finds) its own piece.
+pub fn pieces(range: Range<u64>, chunk: u64) -> Vec<(u64, Range<u64>)> {
+    let chunk = chunk.max(1);
+    let mut out = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        let c = start / chunk;
+        let end = ((c + 1) * chunk).min(range.end);
+        out.push((c, start..end));
+        start = end;
+    }
+    out
+}
+
+/// Writes the rows of order ids `range` to `table`, `generate(piece)` making a chunk's rows on
+/// a blocking thread while the previous chunk is being written (one chunk of look-ahead bounds
+/// memory). Chunks already in the table are skipped; `progress` counts order ids.
+pub async fn load<T, F>(
+    sink: Arc<T>,
+    table: Table,
+    range: Range<u64>,
+    chunk: u64,
+    progress: &Progress,
+    shutdown: &Shutdown,
+    generate: F,
+) -> Result<Loaded, SinkError>
+where
+    T: TableSink + 'static,
+    F: Fn(Range<u64>) -> Rows + Send + 'static,
+{
+    sink.ensure(table).await?;
+    let done = sink.written_chunks(table, range.clone(), chunk).await?;
+    let mut loaded = Loaded::default();
+    let mut todo = Vec::new();
+    for (c, piece) in pieces(range, chunk) {
+        if done.contains(&c) {
+            loaded.chunks_skipped += 1;
+            progress.add(piece.end - piece.start);
+        } else {
+            todo.push(piece);
+        }
+    }
+    let (tx, mut rx) = mpsc::channel::<(Range<u64>, Rows)>(1);
+    let producer = tokio::task::spawn_blocking(move || {
+        for piece in todo {
+            let rows = generate(piece.clone());
+            if tx.blocking_send((piece, rows)).is_err() {
+                break; // the writer stopped
+            }
+        }
+    });
+    while let Some((piece, rows)) = rx.recv().await {
+        if shutdown.is_triggered() {
+            loaded.interrupted = true;
+            break;
+        }
+        loaded.rows += rows.len() as u64;
+        sink.write(rows).await?;
+        loaded.chunks_written += 1;
+        progress.add(piece.end - piece.start);
+    }
+    drop(rx);
+    producer.await?;
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_follow_chunk_boundaries() {
+        assert_eq!(pieces(5..25, 10), vec![(0, 5..10), (1, 10..20), (2, 20..25)]);
+        assert_eq!(pieces(0..0, 10), vec![]);
+        assert_eq!(pieces(0..10, 10), vec![(0, 0..10)]);
+    }
+}

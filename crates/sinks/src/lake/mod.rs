@@ -1,0 +1,120 @@
+//! The data lake: named objects holding JSON, under a container such as `bronze`.
+//!
+//! Paths are relative and use `/` (`users/users.json`). Large objects are written as blocks
+//! that are staged (invisible) and then committed in one step, like Azure block blobs. A block
+//! id names the records it holds (see [`block_id`]), so a restarted writer skips the blocks
+//! already staged and the committed object is byte-identical to an uninterrupted run, even if
+//! the block size setting changed in between.
+
+pub mod local;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::path::PathBuf;
+
+use bytes::Bytes;
+
+use crate::SinkError;
+
+/// A destination for lake objects.
+pub trait Lake: Send + Sync {
+    /// Writes a small object whole, replacing any previous version; a reader sees the old or
+    /// the new object, never a mix.
+    fn put(&self, path: &str, data: Bytes) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// Names (relative to `prefix`, e.g. `product_7.json`) of the committed objects directly
+    /// under `prefix`, for resuming many small writes.
+    fn list(&self, prefix: &str) -> impl Future<Output = Result<BTreeSet<String>, SinkError>> + Send;
+
+    /// Whether a committed object exists at `path`.
+    fn exists(&self, path: &str) -> impl Future<Output = Result<bool, SinkError>> + Send;
+
+    /// Stages block `id` of the large object at `path`; invisible until committed.
+    fn stage_block(
+        &self,
+        path: &str,
+        id: &str,
+        data: Bytes,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// Ids of the blocks of `path` already staged and not yet committed.
+    fn staged_blocks(&self, path: &str) -> impl Future<Output = Result<BTreeSet<String>, SinkError>> + Send;
+
+    /// Makes the blocks `ids`, in this order, the content of `path`, in one step.
+    fn commit_blocks(&self, path: &str, ids: &[String])
+    -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// Where the objects go, for logs (never contains a secret).
+    fn describe(&self) -> String;
+}
+
+/// The id of the block holding records `start..start + count`: equal ids mean equal content.
+/// Fixed width, so every id of an object has the same length (Azure requires that).
+pub fn block_id(start: u64, count: u64) -> String {
+    format!("{start:012}-{count:08}")
+}
+
+/// Which lake backend, chosen by configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LakeTarget {
+    /// A directory: `{root}/{container}/{path}`.
+    Local {
+        /// The lake's root directory.
+        root: PathBuf,
+    },
+}
+
+/// The configured lake.
+#[derive(Debug)]
+pub enum LakeSink {
+    /// A directory on disk.
+    Local(local::LocalLake),
+}
+
+impl LakeSink {
+    /// Opens the lake `target` with objects under `container`. Fails with a configuration
+    /// error (naming the setting) when the destination cannot be used.
+    pub async fn open(target: &LakeTarget, container: &str) -> Result<LakeSink, SinkError> {
+        match target {
+            LakeTarget::Local { root } => Ok(LakeSink::Local(local::LocalLake::open(root.join(container))?)),
+        }
+    }
+}
+
+impl Lake for LakeSink {
+    async fn put(&self, path: &str, data: Bytes) -> Result<(), SinkError> {
+        match self {
+            LakeSink::Local(l) => l.put(path, data).await,
+        }
+    }
+    async fn list(&self, prefix: &str) -> Result<BTreeSet<String>, SinkError> {
+        match self {
+            LakeSink::Local(l) => l.list(prefix).await,
+        }
+    }
+    async fn exists(&self, path: &str) -> Result<bool, SinkError> {
+        match self {
+            LakeSink::Local(l) => l.exists(path).await,
+        }
+    }
+    async fn stage_block(&self, path: &str, id: &str, data: Bytes) -> Result<(), SinkError> {
+        match self {
+            LakeSink::Local(l) => l.stage_block(path, id, data).await,
+        }
+    }
+    async fn staged_blocks(&self, path: &str) -> Result<BTreeSet<String>, SinkError> {
+        match self {
+            LakeSink::Local(l) => l.staged_blocks(path).await,
+        }
+    }
+    async fn commit_blocks(&self, path: &str, ids: &[String]) -> Result<(), SinkError> {
+        match self {
+            LakeSink::Local(l) => l.commit_blocks(path, ids).await,
+        }
+    }
+    fn describe(&self) -> String {
+        match self {
+            LakeSink::Local(l) => l.describe(),
+        }
+    }
+}

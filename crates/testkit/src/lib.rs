@@ -1,0 +1,152 @@
+//! Test support for the service binaries: run one with only the variables a test gives (and
+//! `PLAYGROUND_DATA` in a fresh temporary directory), kill it with SIGKILL in the middle of
+//! its work, and read its JSON logs.
+
+#![allow(clippy::unwrap_used)] // test support: a failure here is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A temporary playground directory and the binary under test.
+#[derive(Debug)]
+pub struct Playground {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+impl Playground {
+    /// A fresh playground for binary `bin` (use `env!("CARGO_BIN_EXE_playground-users")`).
+    pub fn new(bin: &str) -> Playground {
+        Playground {
+            dir: tempfile::tempdir().unwrap(),
+            bin: PathBuf::from(bin),
+        }
+    }
+
+    /// `PLAYGROUND_DATA` of this playground.
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The temporary directory itself.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The command with a clean environment: `PLAYGROUND_DATA`, JSON logs and `vars`.
+    pub fn command(&self, vars: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.env_clear()
+            .env("PLAYGROUND_DATA", self.data())
+            .env("LOG_FORMAT", "json")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs to completion.
+    pub fn run(&self, vars: &[(&str, &str)]) -> Output {
+        self.command(vars).output().unwrap()
+    }
+
+    /// Runs to completion and asserts success; returns the log lines as JSON.
+    pub fn run_ok(&self, vars: &[(&str, &str)]) -> Vec<serde_json::Value> {
+        let out = self.run(vars);
+        let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success(),
+            "{} failed ({}):\n{logs}",
+            self.bin.display(),
+            out.status
+        );
+        json_lines(&logs)
+    }
+
+    /// Starts the binary and SIGKILLs it as soon as `ready()` holds (checked every 2 ms), as
+    /// a crash in the middle of the work would. Panics if it finishes before that or within
+    /// `limit`. Returns whether `ready` held before the kill.
+    pub fn kill_when(&self, vars: &[(&str, &str)], limit: Duration, ready: impl Fn() -> bool) {
+        let mut child: Child = self
+            .command(vars)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        loop {
+            if ready() {
+                child.kill().unwrap(); // SIGKILL on Unix
+                child.wait().unwrap();
+                return;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the service finished ({status}) before the kill point; make the test's work larger");
+            }
+            assert!(
+                start.elapsed() < limit,
+                "the kill point was not reached within {limit:?}"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// Parses the JSON log lines of a run (other lines are skipped).
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// The first log line whose message starts with `prefix`.
+pub fn log_with<'a>(logs: &'a [serde_json::Value], prefix: &str) -> &'a serde_json::Value {
+    logs.iter()
+        .find(|l| l["message"].as_str().is_some_and(|m| m.starts_with(prefix)))
+        .unwrap_or_else(|| panic!("no log line starting with {prefix:?} in {logs:#?}"))
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Asserts a run failed with exit code 2 for bad settings, naming `variable`, and wrote nothing.
+pub fn assert_config_error(pg: &Playground, out: &Output, variable: &str) {
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit code 2, got {}:\n{logs}",
+        out.status
+    );
+    assert!(
+        logs.contains(variable),
+        "the error should name {variable}:\n{logs}"
+    );
+    assert!(
+        files_under(&pg.data()).is_empty(),
+        "nothing may be written on bad settings: {:?}",
+        files_under(&pg.data())
+    );
+}

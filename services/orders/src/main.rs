@@ -1,0 +1,30 @@
+//! `playground-orders`: the orders table.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use playground_orders::{Config, SETTINGS};
+use playground_service::{Failure, ServiceInfo, targets};
+use playground_sinks::table::TableBackend;
+
+const INFO: ServiceInfo = ServiceInfo {
+    name: "playground-orders",
+    about: "Generates orders into the table orders(orderId, userId, orderDate, orderValue). \
+            Deterministic from SEED; a restart skips the chunks already written.",
+    settings: &[SETTINGS, targets::DATA_SETTINGS],
+};
+
+fn main() -> ExitCode {
+    playground_service::main(&INFO, |shutdown| async move {
+        let vars: Vec<_> = std::env::vars().collect();
+        let cfg = Config::from_vars(vars.clone())?;
+        let target = targets::table(&vars)?;
+        let sink = TableBackend::open(&target).await.map_err(targets::open_error)?;
+        playground_orders::run(&cfg, Arc::new(sink), &shutdown)
+            .await
+            .context("writing orders")
+            .map_err(|e| Failure::Run(e.into()))?;
+        Ok(())
+    })
+}

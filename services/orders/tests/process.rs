@@ -1,0 +1,116 @@
+//! The orders service as a process against SQLite: rows equal to the model, shards, a kill
+//! mid-run and a restart with no gaps or duplicates, and bad settings.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failed test
+
+use std::time::Duration;
+
+use playground_model::{OrderGenerator, OrdersConfig};
+use playground_testkit::{Playground, assert_config_error};
+use rusqlite::Connection;
+
+const BIN: &str = env!("CARGO_BIN_EXE_playground-orders");
+
+type Row = (i64, i64, String, f64);
+
+fn rows(pg: &Playground) -> Vec<Row> {
+    let db = Connection::open(pg.data().join("orders.sqlite")).unwrap();
+    let mut stmt = db
+        .prepare("SELECT orderId, userId, orderDate, orderValue FROM orders ORDER BY orderId")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn expected(seed: u64, users: u64, count: u64) -> Vec<Row> {
+    let g = OrderGenerator::new(OrdersConfig::new(seed, users, 0));
+    g.orders(0..count)
+        .map(|o| {
+            let date = o.order_date.format("%Y-%m-%d %H:%M:%S").to_string();
+            (o.order_id as i64, o.user_id as i64, date, o.order_value)
+        })
+        .collect()
+}
+
+#[test]
+fn writes_the_models_orders() {
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[
+        ("SEED", "5"),
+        ("COUNT", "5000"),
+        ("USERS_COUNT", "300"),
+        ("CHUNK_ORDERS", "700"),
+    ]);
+    assert!(
+        rows(&pg) == expected(5, 300, 5000),
+        "orders differ from the model"
+    );
+    // Run again: every chunk is found, nothing is added.
+    let logs = pg.run_ok(&[
+        ("SEED", "5"),
+        ("COUNT", "5000"),
+        ("USERS_COUNT", "300"),
+        ("CHUNK_ORDERS", "700"),
+    ]);
+    let done = playground_testkit::log_with(&logs, "done: orders");
+    assert_eq!(done["chunks_written"], 0);
+    assert_eq!(rows(&pg).len(), 5000);
+}
+
+#[test]
+fn shards_fill_the_table_together() {
+    let pg = Playground::new(BIN);
+    for shard in ["2/3", "0/3", "1/3"] {
+        pg.run_ok(&[("COUNT", "4000"), ("SHARD", shard), ("CHUNK_ORDERS", "500")]);
+    }
+    assert!(rows(&pg) == expected(42, 10_000, 4000));
+}
+
+#[test]
+fn a_kill_mid_run_then_a_restart_leaves_no_gap_and_no_duplicate() {
+    let pg = Playground::new(BIN);
+    let vars = [("COUNT", "400000"), ("CHUNK_ORDERS", "5000")];
+    let db = pg.data().join("orders.sqlite");
+    pg.kill_when(&vars, Duration::from_secs(120), || {
+        Connection::open(&db)
+            .and_then(|c| c.query_row("SELECT count(*) FROM orders", [], |r| r.get::<_, i64>(0)))
+            .map(|n| n >= 20_000)
+            .unwrap_or(false)
+    });
+    let partial = rows(&pg).len();
+    assert!(
+        partial > 0 && partial < 400_000 && partial.is_multiple_of(5000),
+        "whole chunks only: {partial}"
+    );
+    let logs = pg.run_ok(&vars);
+    let done = playground_testkit::log_with(&logs, "done: orders");
+    assert!(done["chunks_skipped"].as_u64().unwrap() >= 4, "{done}");
+    assert!(
+        rows(&pg) == expected(42, 10_000, 400_000),
+        "after the restart the table differs from the model"
+    );
+}
+
+#[test]
+fn bad_settings_exit_2() {
+    for (vars, variable) in [
+        (
+            vec![("USERS_COUNT", "10"), ("USER_MAX_ID", "20")],
+            "USERS_COUNT/USER_MAX_ID",
+        ),
+        (vec![("USERS_COUNT", "0")], "USERS_COUNT"),
+        (vec![("COUNT", "3000000000")], "COUNT"),
+        (vec![("ORDERS_START", "2024-13-01")], "ORDERS_START"),
+        (vec![("CHUNK_ORDERS", "-5")], "CHUNK_ORDERS"),
+    ] {
+        let pg = Playground::new(BIN);
+        let out = pg.run(&vars);
+        assert_config_error(&pg, &out, variable);
+    }
+    // The Python version's name alone still works.
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[("USER_MAX_ID", "50"), ("COUNT", "100")]);
+    assert!(rows(&pg).iter().all(|r| r.1 < 50));
+}

@@ -1,0 +1,153 @@
+//! The products service: one `products/product_{id}.json` per product into the lake.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use playground_model::{Locale, ProductGenerator, Shard};
+use playground_service::settings::{ConfigError, Setting, from_iter, parse};
+use playground_service::{Progress, Shutdown};
+use playground_sinks::SinkError;
+use playground_sinks::lake::Lake;
+use serde::Deserialize;
+use tokio::task::JoinSet;
+
+/// Variables this service reads (besides the lake's and the common ones).
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: "COUNT",
+        default: "1000",
+        help: "Products to generate (ids 0..COUNT).",
+    },
+    Setting {
+        name: "LOCALE",
+        default: "cs_CZ",
+        help: "cs_CZ or en_US: product names and shop host.",
+    },
+    Setting {
+        name: "SHARD",
+        default: "0/1",
+        help: "i/n: write slice i of n of the product ids.",
+    },
+    Setting {
+        name: "CONCURRENCY",
+        default: "32",
+        help: "Product files written at once.",
+    },
+];
+
+/// The service's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Seed of every generator.
+    pub seed: u64,
+    /// Products in all.
+    pub count: u64,
+    /// Names' locale.
+    pub locale: Locale,
+    /// Which slice this process writes.
+    pub shard: Shard,
+    /// Files in flight.
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct Vars {
+    seed: Option<u64>,
+    count: Option<u64>,
+    locale: Option<String>,
+    shard: Option<String>,
+    concurrency: Option<usize>,
+}
+
+impl Config {
+    /// Reads and checks the settings; every error names its variable.
+    pub fn from_vars(vars: Vec<(String, String)>) -> Result<Config, ConfigError> {
+        let v: Vars = from_iter(vars)?;
+        let cfg = Config {
+            seed: v.seed.unwrap_or(42),
+            count: v.count.unwrap_or(1000),
+            locale: parse("LOCALE", v.locale.as_deref())?.unwrap_or_default(),
+            shard: parse("SHARD", v.shard.as_deref())?.unwrap_or_default(),
+            concurrency: v.concurrency.unwrap_or(32),
+        };
+        if !(1..=1024).contains(&cfg.concurrency) {
+            return Err(ConfigError::new("CONCURRENCY", "must be between 1 and 1024"));
+        }
+        Ok(cfg)
+    }
+}
+
+/// File name of product `id` under `products/`.
+pub fn file_name(id: u64) -> String {
+    format!("product_{id}.json")
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Product files written by this run.
+    pub written: u64,
+    /// Found from an earlier run and skipped.
+    pub skipped: u64,
+    /// Whether shutdown stopped the run early.
+    pub interrupted: bool,
+}
+
+/// Writes this shard's product files to `lake`, skipping those that exist.
+pub async fn run<L: Lake + 'static>(
+    cfg: &Config,
+    lake: Arc<L>,
+    shutdown: &Shutdown,
+) -> Result<Summary, SinkError> {
+    let range = cfg.shard.range(cfg.count);
+    let total = range.end - range.start;
+    let existing: BTreeSet<String> = lake.list("products").await?;
+    tracing::info!(products = total, shard = %cfg.shard, seed = cfg.seed, to = %lake.describe(), existing = existing.len(), "writing products/product_{{id}}.json");
+    let progress = Progress::start("products", Some(total), Duration::from_secs(5));
+    let generator = ProductGenerator::new(cfg.seed, cfg.locale);
+    let mut summary = Summary {
+        written: 0,
+        skipped: 0,
+        interrupted: false,
+    };
+    let mut tasks = JoinSet::new();
+    for id in range {
+        let name = file_name(id);
+        if existing.contains(&name) {
+            summary.skipped += 1;
+            progress.add(1);
+            continue;
+        }
+        if shutdown.is_triggered() {
+            summary.interrupted = true;
+            break;
+        }
+        while tasks.len() >= cfg.concurrency {
+            if let Some(r) = tasks.join_next().await {
+                r??;
+            }
+        }
+        let body = Bytes::from(serde_json::to_vec(&generator.product(id))?);
+        let (lake, progress) = (lake.clone(), progress.clone());
+        tasks.spawn(async move {
+            lake.put(&format!("products/{name}"), body).await?;
+            progress.add(1);
+            Ok::<(), SinkError>(())
+        });
+        summary.written += 1;
+    }
+    while let Some(r) = tasks.join_next().await {
+        r??;
+    }
+    tracing::info!(
+        written = summary.written,
+        skipped = summary.skipped,
+        seconds = progress.elapsed().as_secs_f64(),
+        rate = progress.rate().round(),
+        "done: {} product files",
+        summary.written + summary.skipped
+    );
+    Ok(summary)
+}

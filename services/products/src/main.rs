@@ -1,0 +1,32 @@
+//! `playground-products`: one JSON file per product into the lake.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use playground_products::{Config, SETTINGS};
+use playground_service::{Failure, ServiceInfo, targets};
+use playground_sinks::lake::LakeSink;
+
+const INFO: ServiceInfo = ServiceInfo {
+    name: "playground-products",
+    about: "Generates products into the lake as products/product_{id}.json, one object per file. \
+            Deterministic from SEED; a restart skips the files that exist.",
+    settings: &[SETTINGS, targets::DATA_SETTINGS],
+};
+
+fn main() -> ExitCode {
+    playground_service::main(&INFO, |shutdown| async move {
+        let vars: Vec<_> = std::env::vars().collect();
+        let cfg = Config::from_vars(vars.clone())?;
+        let target = targets::lake(&vars)?;
+        let lake = LakeSink::open(&target, "bronze")
+            .await
+            .map_err(targets::open_error)?;
+        playground_products::run(&cfg, Arc::new(lake), &shutdown)
+            .await
+            .context("writing products")
+            .map_err(|e| Failure::Run(e.into()))?;
+        Ok(())
+    })
+}

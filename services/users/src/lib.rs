@@ -1,0 +1,185 @@
+//! The users service: `users/users.json` (JSON lines) and `users/vip.json` into the lake.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use playground_model::{Locale, Shard, UserGenerator};
+use playground_service::blocks::{self, BlockPlan, Written};
+use playground_service::settings::{ConfigError, Setting, from_iter, parse};
+use playground_service::{Progress, Shutdown};
+use playground_sinks::SinkError;
+use playground_sinks::lake::Lake;
+use serde::Deserialize;
+
+/// Variables this service reads (besides the lake's and the common ones).
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: "COUNT",
+        default: "10000",
+        help: "Users to generate (ids 0..COUNT).",
+    },
+    Setting {
+        name: "VIP_COUNT",
+        default: "100",
+        help: "VIP users: distinct existing ids, in users/vip.json.",
+    },
+    Setting {
+        name: "LOCALE",
+        default: "cs_CZ",
+        help: "cs_CZ or en_US: names, places, phones, birth numbers.",
+    },
+    Setting {
+        name: "SHARD",
+        default: "0/1",
+        help: "i/n: write slice i of n (files users.part-i-of-n.json).",
+    },
+    Setting {
+        name: "BLOCK_RECORDS",
+        default: "5000",
+        help: "Users per staged block of users.json (about 2.3 MB each).",
+    },
+    Setting {
+        name: "CONCURRENCY",
+        default: "3",
+        help: "Blocks generated and written at once.",
+    },
+];
+
+/// The service's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Seed of every generator.
+    pub seed: u64,
+    /// Users in all.
+    pub count: u64,
+    /// VIPs in all.
+    pub vip_count: u64,
+    /// People's locale.
+    pub locale: Locale,
+    /// Which slice this process writes.
+    pub shard: Shard,
+    /// Users per block.
+    pub block_records: u64,
+    /// Blocks in flight.
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct Vars {
+    seed: Option<u64>,
+    count: Option<u64>,
+    vip_count: Option<u64>,
+    locale: Option<String>,
+    shard: Option<String>,
+    block_records: Option<u64>,
+    concurrency: Option<usize>,
+}
+
+impl Config {
+    /// Reads and checks the settings; every error names its variable.
+    pub fn from_vars(vars: Vec<(String, String)>) -> Result<Config, ConfigError> {
+        let v: Vars = from_iter(vars)?;
+        let cfg = Config {
+            seed: v.seed.unwrap_or(42),
+            count: v.count.unwrap_or(10_000),
+            vip_count: v.vip_count.unwrap_or(100),
+            locale: parse("LOCALE", v.locale.as_deref())?.unwrap_or_default(),
+            shard: parse("SHARD", v.shard.as_deref())?.unwrap_or_default(),
+            block_records: v.block_records.unwrap_or(5_000),
+            concurrency: v.concurrency.unwrap_or(3),
+        };
+        if cfg.vip_count > cfg.count {
+            return Err(ConfigError::new(
+                "VIP_COUNT",
+                format!(
+                    "{} exceeds COUNT {}: VIPs are distinct existing users",
+                    cfg.vip_count, cfg.count
+                ),
+            ));
+        }
+        if cfg.block_records == 0 || cfg.block_records > 1_000_000 {
+            return Err(ConfigError::new("BLOCK_RECORDS", "must be between 1 and 1000000"));
+        }
+        if !(1..=64).contains(&cfg.concurrency) {
+            return Err(ConfigError::new("CONCURRENCY", "must be between 1 and 64"));
+        }
+        Ok(cfg)
+    }
+
+    /// Object names of this shard: the whole files, or numbered parts whose concatenation
+    /// in shard order is the whole file.
+    pub fn paths(&self) -> (String, String) {
+        if self.shard.count() == 1 {
+            ("users/users.json".into(), "users/vip.json".into())
+        } else {
+            let (i, n) = (self.shard.index(), self.shard.count());
+            (
+                format!("users/users.part-{i:03}-of-{n:03}.json"),
+                format!("users/vip.part-{i:03}-of-{n:03}.json"),
+            )
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Users in this shard.
+    pub users: u64,
+    /// VIPs in this shard.
+    pub vips: u64,
+    /// How users.json was written.
+    pub written: Written,
+}
+
+/// Writes this shard's users and VIPs to `lake`.
+pub async fn run<L: Lake + 'static>(
+    cfg: &Config,
+    lake: Arc<L>,
+    shutdown: &Shutdown,
+) -> Result<Summary, SinkError> {
+    let range = cfg.shard.range(cfg.count);
+    let vip_range = cfg.shard.range(cfg.vip_count);
+    let (users_path, vip_path) = cfg.paths();
+    tracing::info!(
+        users = range.end - range.start,
+        shard = %cfg.shard,
+        seed = cfg.seed,
+        locale = %cfg.locale,
+        to = %lake.describe(),
+        "writing {users_path}"
+    );
+    let progress = Progress::start("users", Some(range.end - range.start), Duration::from_secs(5));
+    let generator = Arc::new(UserGenerator::new(cfg.seed, cfg.count, cfg.locale));
+    let g = generator.clone();
+    let plan = BlockPlan {
+        records_per_block: cfg.block_records,
+        concurrency: cfg.concurrency,
+    };
+    let written = tokio::select! {
+        w = blocks::write_object(lake.clone(), &users_path, range.clone(), plan, &progress, move |r| {
+            let n = (r.end - r.start) as usize;
+            blocks::json_lines(g.users(r), n * 720)
+        }) => w?,
+        _ = shutdown.wait() => return Err(SinkError::Task("stopped by shutdown before users.json was committed; staged blocks are kept for the next run".into())),
+    };
+    let vips = blocks::json_lines(
+        generator.vips(vip_range.clone()),
+        16 * (vip_range.end - vip_range.start) as usize,
+    )?;
+    lake.put(&vip_path, vips.into()).await?;
+    let summary = Summary {
+        users: range.end - range.start,
+        vips: vip_range.end - vip_range.start,
+        written,
+    };
+    tracing::info!(
+        users = summary.users,
+        vips = summary.vips,
+        seconds = progress.elapsed().as_secs_f64(),
+        rate = progress.rate().round(),
+        "done: {users_path} and {vip_path} ({:?})",
+        summary.written
+    );
+    Ok(summary)
+}

@@ -1,0 +1,32 @@
+//! `playground-users`: users.json and vip.json into the lake.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use playground_service::{Failure, ServiceInfo, targets};
+use playground_sinks::lake::LakeSink;
+use playground_users::{Config, SETTINGS};
+
+const INFO: ServiceInfo = ServiceInfo {
+    name: "playground-users",
+    about: "Generates users (Czech by default) into the lake as users/users.json (JSON lines) and \
+            the VIP list as users/vip.json. Deterministic from SEED; resumes after a kill.",
+    settings: &[SETTINGS, targets::DATA_SETTINGS],
+};
+
+fn main() -> ExitCode {
+    playground_service::main(&INFO, |shutdown| async move {
+        let vars: Vec<_> = std::env::vars().collect();
+        let cfg = Config::from_vars(vars.clone())?;
+        let target = targets::lake(&vars)?;
+        let lake = LakeSink::open(&target, "bronze")
+            .await
+            .map_err(targets::open_error)?;
+        playground_users::run(&cfg, Arc::new(lake), &shutdown)
+            .await
+            .context("writing users")
+            .map_err(|e| Failure::Run(e.into()))?;
+        Ok(())
+    })
+}

@@ -1,0 +1,142 @@
+//! The users service as a process: output equal to the model, shards, a kill mid-run, and
+//! bad settings.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failed test
+
+use std::time::Duration;
+
+use playground_model::{Locale, Shard, UserGenerator};
+use playground_testkit::{Playground, assert_config_error, files_under};
+
+const BIN: &str = env!("CARGO_BIN_EXE_playground-users");
+
+fn expected(seed: u64, count: u64, vips: u64) -> (Vec<u8>, Vec<u8>) {
+    let g = UserGenerator::new(seed, count, Locale::CsCz);
+    let mut users = Vec::new();
+    for u in g.users(0..count) {
+        serde_json::to_writer(&mut users, &u).unwrap();
+        users.push(b'\n');
+    }
+    let mut vip = Vec::new();
+    for v in g.vips(0..vips) {
+        serde_json::to_writer(&mut vip, &v).unwrap();
+        vip.push(b'\n');
+    }
+    (users, vip)
+}
+
+#[test]
+fn writes_the_models_users_and_vips() {
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[
+        ("SEED", "7"),
+        ("COUNT", "3000"),
+        ("VIP_COUNT", "50"),
+        ("BLOCK_RECORDS", "700"),
+    ]);
+    let dir = pg.data().join("lake/bronze/users");
+    let (users, vip) = expected(7, 3000, 50);
+    assert!(
+        std::fs::read(dir.join("users.json")).unwrap() == users,
+        "users.json differs from the model"
+    );
+    assert_eq!(std::fs::read(dir.join("vip.json")).unwrap(), vip);
+    assert_eq!(
+        files_under(&pg.data().join("lake")).len(),
+        2,
+        "no staging left behind"
+    );
+    // A second run finds the object complete and leaves it as it is.
+    pg.run_ok(&[
+        ("SEED", "7"),
+        ("COUNT", "3000"),
+        ("VIP_COUNT", "50"),
+        ("BLOCK_RECORDS", "700"),
+    ]);
+    assert!(std::fs::read(dir.join("users.json")).unwrap() == users);
+}
+
+#[test]
+fn shard_files_concatenate_to_the_whole() {
+    let pg = Playground::new(BIN);
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        pg.run_ok(&[
+            ("COUNT", "2000"),
+            ("VIP_COUNT", "40"),
+            ("SHARD", &shard),
+            ("BLOCK_RECORDS", "300"),
+        ]);
+    }
+    let dir = pg.data().join("lake/bronze/users");
+    let cat = |stem: &str| -> Vec<u8> {
+        (0..3)
+            .flat_map(|i| std::fs::read(dir.join(format!("{stem}.part-{i:03}-of-003.json"))).unwrap())
+            .collect()
+    };
+    let (users, vip) = expected(42, 2000, 40);
+    assert!(
+        cat("users") == users,
+        "the parts do not make the whole users.json"
+    );
+    assert_eq!(cat("vip"), vip);
+    assert_eq!(Shard::new(1, 3).unwrap().range(2000), 666..1333);
+}
+
+#[test]
+fn a_kill_mid_run_then_a_restart_ends_identical() {
+    let pg = Playground::new(BIN);
+    let vars = [
+        ("COUNT", "60000"),
+        ("VIP_COUNT", "100"),
+        ("BLOCK_RECORDS", "1000"),
+        ("CONCURRENCY", "1"),
+    ];
+    let dir = pg.data().join("lake/bronze/users");
+    let staging = dir.join("users.json.staging");
+    pg.kill_when(&vars, Duration::from_secs(60), || {
+        std::fs::read_dir(&staging)
+            .map(|d| d.count() >= 5)
+            .unwrap_or(false)
+    });
+    assert!(
+        !dir.join("users.json").exists(),
+        "no partial users.json under its final name"
+    );
+    let staged_before = std::fs::read_dir(&staging).unwrap().count();
+    let logs = pg.run_ok(&vars);
+    let done = playground_testkit::log_with(&logs, "done: users/users.json");
+    let message = done["message"].as_str().unwrap();
+    assert!(message.contains("staged: "), "{message}");
+    let (users, vip) = expected(42, 60000, 100);
+    assert!(
+        std::fs::read(dir.join("users.json")).unwrap() == users,
+        "restart result differs"
+    );
+    assert_eq!(std::fs::read(dir.join("vip.json")).unwrap(), vip);
+    assert!(staged_before >= 5 && !staging.exists());
+}
+
+#[test]
+fn bad_settings_exit_2_name_the_variable_and_write_nothing() {
+    for (vars, variable) in [
+        (vec![("COUNT", "ten")], "COUNT"),
+        (vec![("SHARD", "2/2")], "SHARD"),
+        (vec![("SHARD", "one")], "SHARD"),
+        (vec![("COUNT", "10"), ("VIP_COUNT", "11")], "VIP_COUNT"),
+        (vec![("LOCALE", "xx_XX")], "LOCALE"),
+        (vec![("SEED", "-1")], "SEED"),
+        (vec![("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+    ] {
+        let pg = Playground::new(BIN);
+        let out = pg.run(&vars);
+        assert_config_error(&pg, &out, variable);
+    }
+    // An unwritable destination: PLAYGROUND_DATA below a regular file.
+    let pg = Playground::new(BIN);
+    let file = pg.root().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let bad = file.join("data");
+    let out = pg.run(&[("PLAYGROUND_DATA", bad.to_str().unwrap())]);
+    assert_config_error(&pg, &out, "PLAYGROUND_DATA");
+}
