@@ -150,3 +150,88 @@ pub fn assert_config_error(pg: &Playground, out: &Output, variable: &str) {
         files_under(&pg.data())
     );
 }
+
+/// Every line of every capture file under `dir` as JSON, with the file it came from; panics on
+/// a line that is not whole JSON.
+pub fn capture_lines(dir: &Path) -> Vec<(PathBuf, serde_json::Value)> {
+    let mut out = Vec::new();
+    for file in files_under(dir) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.is_empty() || text.ends_with('\n'),
+            "{}: last line is not whole",
+            file.display()
+        );
+        for line in text.lines() {
+            let v = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}: bad line {line:?}: {e}", file.display()));
+            out.push((file.clone(), v));
+        }
+    }
+    out
+}
+
+/// Starts the binary, sends SIGTERM after `after`, and returns its output.
+pub fn terminate_after(pg: &Playground, vars: &[(&str, &str)], after: Duration) -> Output {
+    let child = pg.command(vars).spawn().unwrap();
+    std::thread::sleep(after);
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -TERM failed");
+    child.wait_with_output().unwrap()
+}
+
+/// The variables `--help` lists, in order.
+pub fn help_variables(bin: &str) -> Vec<String> {
+    let out = Command::new(bin).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Asserts the README's settings table has a row for every variable `bin --help` lists, with a
+/// mark in `service`'s column, and no mark there for a variable the service does not read.
+pub fn assert_readme_documents(bin: &str, service: &str, readme: &Path) {
+    let text = std::fs::read_to_string(readme).unwrap();
+    let header = text
+        .lines()
+        .find(|l| l.starts_with("| variable |"))
+        .expect("settings table");
+    let columns: Vec<&str> = header.split('|').map(str::trim).collect();
+    let col = columns
+        .iter()
+        .position(|c| *c == service)
+        .expect("a column for the service");
+    let vars = help_variables(bin);
+    assert!(!vars.is_empty());
+    let mut marked = Vec::new();
+    for row in text.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let name = cells[1]
+            .trim_start_matches('`')
+            .split('`')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if cells.get(col) == Some(&"✓") {
+            marked.push(name);
+        }
+    }
+    for v in &vars {
+        assert!(marked.contains(v), "README: {v} is not marked for {service}");
+    }
+    for m in &marked {
+        assert!(
+            vars.contains(m),
+            "README marks {m} for {service}, which does not read it"
+        );
+    }
+}

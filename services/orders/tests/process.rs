@@ -114,3 +114,9 @@ fn bad_settings_exit_2() {
     pg.run_ok(&[("USER_MAX_ID", "50"), ("COUNT", "100")]);
     assert!(rows(&pg).iter().all(|r| r.1 < 50));
 }
+
+#[test]
+fn help_lists_every_setting_and_the_readme_documents_them() {
+    let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    playground_testkit::assert_readme_documents(BIN, "orders", &readme);
+}

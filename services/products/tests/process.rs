@@ -70,3 +70,9 @@ fn bad_settings_exit_2() {
         assert_config_error(&pg, &out, variable);
     }
 }
+
+#[test]
+fn help_lists_every_setting_and_the_readme_documents_them() {
+    let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    playground_testkit::assert_readme_documents(BIN, "products", &readme);
+}

@@ -140,3 +140,9 @@ fn bad_settings_exit_2_name_the_variable_and_write_nothing() {
     let out = pg.run(&[("PLAYGROUND_DATA", bad.to_str().unwrap())]);
     assert_config_error(&pg, &out, "PLAYGROUND_DATA");
 }
+
+#[test]
+fn help_lists_every_setting_and_the_readme_documents_them() {
+    let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    playground_testkit::assert_readme_documents(BIN, "users", &readme);
+}
