@@ -28,8 +28,8 @@ run: build
 	PLAYGROUND_DATA=$(DATA) $(BIN)/playground-orders
 	PLAYGROUND_DATA=$(DATA) $(BIN)/playground-items
 	@echo "== streams: pageviews and stars for $(STREAM_SECONDS) s (unset RUN_SECONDS runs them forever)"
-	PLAYGROUND_DATA=$(DATA) RUN_SECONDS=$(STREAM_SECONDS) SESSIONS_PER_SECOND=20 $(BIN)/playground-pageviews & \
-	PLAYGROUND_DATA=$(DATA) RUN_SECONDS=$(STREAM_SECONDS) SESSIONS_PER_SECOND=20 $(BIN)/playground-stars & \
+	PLAYGROUND_DATA=$(DATA) RUN_SECONDS=$(STREAM_SECONDS) SESSIONS_PER_SECOND=50 $(BIN)/playground-pageviews & \
+	PLAYGROUND_DATA=$(DATA) RUN_SECONDS=$(STREAM_SECONDS) SESSIONS_PER_SECOND=50 $(BIN)/playground-stars & \
 	wait
 	@echo
 	@echo "The playground is in ./$(DATA):"

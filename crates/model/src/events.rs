@@ -68,10 +68,37 @@ pub struct Star {
     pub session_id: String,
 }
 
+/// What every event carries for its transport: a deterministic id (consumers drop duplicates
+/// by it) and the user, which is the partition key (one user's events stay in order).
+pub trait Identified {
+    /// The event's id, unique within its stream.
+    fn event_id(&self) -> &str;
+    /// The user the event belongs to.
+    fn user_id(&self) -> u64;
+}
+
+impl Identified for Pageview {
+    fn event_id(&self) -> &str {
+        &self.event_id
+    }
+    fn user_id(&self) -> u64 {
+        self.user_id
+    }
+}
+
+impl Identified for Star {
+    fn event_id(&self) -> &str {
+        &self.event_id
+    }
+    fn user_id(&self) -> u64 {
+        self.user_id
+    }
+}
+
 /// What one stream takes from a session: which of its events exist and what they look like.
 pub trait EventKind {
     /// The record sent.
-    type Event;
+    type Event: Identified + serde::Serialize;
     /// Tag mixed into delivery decisions and ids.
     const TAG: u64;
     /// The first event of `session`: `(time, k)`.

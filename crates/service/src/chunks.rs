@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use playground_sinks::SinkError;
 use playground_sinks::table::{Rows, Table, TableSink};
+use std::time::Duration;
+
 use tokio::sync::mpsc;
 
 use crate::{Progress, Shutdown};
@@ -39,13 +41,14 @@ pub fn pieces(range: Range<u64>, chunk: u64) -> Vec<(u64, Range<u64>)> {
 
 /// Writes the rows of order ids `range` to `table`, `generate(piece)` making a chunk's rows on
 /// a blocking thread while the previous chunk is being written (one chunk of look-ahead bounds
-/// memory). Chunks already in the table are skipped; `progress` counts order ids.
+/// memory). Chunks already in the table are skipped. Logs the start, progress (in orders) and
+/// a summary as `what`.
 pub async fn load<T, F>(
+    what: &'static str,
     sink: Arc<T>,
     table: Table,
     range: Range<u64>,
     chunk: u64,
-    progress: &Progress,
     shutdown: &Shutdown,
     generate: F,
 ) -> Result<Loaded, SinkError>
@@ -53,6 +56,9 @@ where
     T: TableSink + 'static,
     F: Fn(Range<u64>) -> Rows + Send + 'static,
 {
+    let orders = range.end - range.start;
+    tracing::info!(orders, from = range.start, to = %sink.describe(), "writing table {}", table.name());
+    let progress = Progress::start(what, Some(orders), Duration::from_secs(5));
     sink.ensure(table).await?;
     let done = sink.written_chunks(table, range.clone(), chunk).await?;
     let mut loaded = Loaded::default();
@@ -86,6 +92,17 @@ where
     }
     drop(rx);
     producer.await?;
+    let seconds = progress.elapsed().as_secs_f64();
+    tracing::info!(
+        rows = loaded.rows,
+        chunks_written = loaded.chunks_written,
+        chunks_skipped = loaded.chunks_skipped,
+        interrupted = loaded.interrupted,
+        seconds,
+        rows_per_s = (loaded.rows as f64 / seconds.max(1e-9)).round(),
+        "done: {}",
+        table.name()
+    );
     Ok(loaded)
 }
 

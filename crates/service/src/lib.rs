@@ -39,6 +39,13 @@ pub enum Failure {
     Run(Box<dyn Error + Send + Sync>),
 }
 
+impl Failure {
+    /// A failure while running (exit code 1), from any error, e.g. an `anyhow` one with context.
+    pub fn run(e: impl Into<Box<dyn Error + Send + Sync>>) -> Failure {
+        Failure::Run(e.into())
+    }
+}
+
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Self {
         Failure::Config(e)

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use playground_model::events::{EventKind, EventStream};
-use playground_model::{Locale, StreamConfig, Timeline};
+use playground_model::events::{EventKind, EventStream, Identified};
+use playground_model::{Emitted, Locale, StreamConfig, Timeline};
 use playground_sinks::SinkError;
 use playground_sinks::events::{EventRecord, EventSink};
 use serde::{Deserialize, Serialize};
@@ -176,29 +176,23 @@ impl StreamSettings {
     }
 }
 
-/// Turns an event into the record a sink sends.
-pub fn record<E: Serialize>(
-    id: &str,
-    user_id: u64,
-    sent_at: i64,
-    event: &E,
-) -> Result<EventRecord, SinkError> {
+/// The record a sink sends for an event: its id, partitioned by user, JSON body.
+pub fn record<E: Identified + Serialize>(e: &Emitted<E>) -> Result<EventRecord, SinkError> {
     Ok(EventRecord {
-        id: id.to_owned(),
-        partition_key: user_id.to_string(),
-        sent_at,
-        body: serde_json::to_vec(event)?,
+        id: e.event.event_id().to_owned(),
+        partition_key: e.event.user_id().to_string(),
+        sent_at: e.send_at,
+        body: serde_json::to_vec(&e.event)?,
     })
 }
 
-/// Plays the `K` events of the timeline from the next whole second until `RUN_SECONDS` or
-/// shutdown, into `sink`; returns what was sent (and which window, for checking).
+/// Plays the `K` events of the timeline (pageviews or stars) from the next whole second until
+/// `RUN_SECONDS` or shutdown, into `sink`; returns what was sent and which window, for checking.
 pub async fn run<K, S>(
     what: &'static str,
     settings: &StreamSettings,
     sink: &mut S,
     shutdown: &Shutdown,
-    encode: impl Fn(&playground_model::Emitted<K::Event>) -> Result<EventRecord, SinkError>,
 ) -> Result<Pumped, SinkError>
 where
     K: EventKind,
@@ -219,7 +213,7 @@ where
         max_batch: settings.max_batch,
         end,
     };
-    let out = pump::pump(stream, sink, plan, &progress, shutdown, encode).await?;
+    let out = pump::pump(stream, sink, plan, &progress, shutdown, record).await?;
     tracing::info!(
         events = out.events,
         duplicates = out.duplicates,

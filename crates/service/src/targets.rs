@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use playground_sinks::SinkError;
-use playground_sinks::events::EventsTarget;
-use playground_sinks::lake::LakeTarget;
-use playground_sinks::table::TableTarget;
+use playground_sinks::events::{EventsBackend, EventsTarget};
+use playground_sinks::lake::{LakeSink, LakeTarget};
+use playground_sinks::table::{TableBackend, TableTarget};
 use serde::Deserialize;
 
 use crate::settings::{ConfigError, Setting, from_iter};
@@ -39,7 +39,8 @@ struct EventsVars {
     events_partitions: Option<u32>,
 }
 
-type Vars = Vec<(String, String)>;
+/// A snapshot of the environment.
+pub type Vars = Vec<(String, String)>;
 
 fn data_root(vars: &Vars) -> Result<PathBuf, ConfigError> {
     let v: DataVars = from_iter(vars.clone())?;
@@ -74,6 +75,21 @@ pub fn events(vars: &Vars) -> Result<EventsTarget, ConfigError> {
         root: data_root(vars)?.join("events"),
         partitions,
     })
+}
+
+/// Opens the configured lake with objects in `container`.
+pub async fn open_lake(vars: &Vars, container: &str) -> Result<LakeSink, ConfigError> {
+    LakeSink::open(&lake(vars)?, container).await.map_err(open_error)
+}
+
+/// Opens the configured tables.
+pub async fn open_table(vars: &Vars) -> Result<TableBackend, ConfigError> {
+    TableBackend::open(&table(vars)?).await.map_err(open_error)
+}
+
+/// Opens the configured events backend for `hub`.
+pub async fn open_events(vars: &Vars, hub: &str) -> Result<EventsBackend, ConfigError> {
+    EventsBackend::open(&events(vars)?, hub).await.map_err(open_error)
 }
 
 /// Turns a failure to open a sink into the configuration error a user can act on: which

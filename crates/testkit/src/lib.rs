@@ -235,3 +235,13 @@ pub fn assert_readme_documents(bin: &str, service: &str, readme: &Path) {
         );
     }
 }
+
+/// Runs `bin` once per case, each in a fresh playground, and asserts exit code 2 with the
+/// case's variable named and nothing written.
+pub fn assert_bad_settings(bin: &str, cases: &[(&[(&str, &str)], &str)]) {
+    for (vars, variable) in cases {
+        let pg = Playground::new(bin);
+        let out = pg.run(vars);
+        assert_config_error(&pg, &out, variable);
+    }
+}

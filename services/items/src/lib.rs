@@ -2,12 +2,11 @@
 //! It regenerates each order's item count from the seed; it never reads the orders table.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use playground_model::{OrderGenerator, OrdersConfig, Shard};
+use playground_service::Shutdown;
 use playground_service::chunks::{self, Loaded};
 use playground_service::settings::{ConfigError, Setting, aliased, from_iter, parse};
-use playground_service::{Progress, Shutdown};
 use playground_sinks::SinkError;
 use playground_sinks::table::{Rows, Table, TableSink};
 use serde::Deserialize;
@@ -100,20 +99,14 @@ pub async fn run<T: TableSink + 'static>(
     sink: Arc<T>,
     shutdown: &Shutdown,
 ) -> Result<Loaded, SinkError> {
-    let range = cfg.shard.range(cfg.orders_count);
-    tracing::info!(orders = range.end - range.start, shard = %cfg.shard, seed = cfg.orders.seed, to = %sink.describe(), "writing table items");
-    let progress = Progress::start(
-        "orders' items",
-        Some(range.end - range.start),
-        Duration::from_secs(5),
-    );
     let generator = OrderGenerator::new(cfg.orders.clone());
-    let loaded = chunks::load(
+    let range = cfg.shard.range(cfg.orders_count);
+    chunks::load(
+        "orders' items",
         sink,
         Table::Items,
         range,
         cfg.chunk,
-        &progress,
         shutdown,
         move |piece| {
             let mut rows = Vec::with_capacity((piece.end - piece.start) as usize * 4);
@@ -123,14 +116,5 @@ pub async fn run<T: TableSink + 'static>(
             Rows::Items(rows)
         },
     )
-    .await?;
-    tracing::info!(
-        rows = loaded.rows,
-        chunks_written = loaded.chunks_written,
-        chunks_skipped = loaded.chunks_skipped,
-        interrupted = loaded.interrupted,
-        seconds = progress.elapsed().as_secs_f64(),
-        "done: items"
-    );
-    Ok(loaded)
+    .await
 }

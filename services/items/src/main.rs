@@ -6,7 +6,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use playground_items::{Config, SETTINGS};
 use playground_service::{Failure, ServiceInfo, targets};
-use playground_sinks::table::TableBackend;
 
 const INFO: ServiceInfo = ServiceInfo {
     name: "playground-items",
@@ -19,12 +18,11 @@ fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
         let vars: Vec<_> = std::env::vars().collect();
         let cfg = Config::from_vars(vars.clone())?;
-        let target = targets::table(&vars)?;
-        let sink = TableBackend::open(&target).await.map_err(targets::open_error)?;
+        let sink = targets::open_table(&vars).await?;
         playground_items::run(&cfg, Arc::new(sink), &shutdown)
             .await
             .context("writing items")
-            .map_err(|e| Failure::Run(e.into()))?;
+            .map_err(Failure::run)?;
         Ok(())
     })
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use playground_model::{OrderGenerator, OrdersConfig};
-use playground_testkit::{Playground, assert_config_error};
+use playground_testkit::Playground;
 use rusqlite::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_playground-items");
@@ -71,18 +71,17 @@ fn a_kill_mid_run_then_a_restart_leaves_no_gap_and_no_duplicate() {
 
 #[test]
 fn bad_settings_exit_2() {
-    for (vars, variable) in [
-        (
-            vec![("PRODUCTS_COUNT", "10"), ("PRODUCT_MAX_ID", "11")],
-            "PRODUCTS_COUNT/PRODUCT_MAX_ID",
-        ),
-        (vec![("PRODUCTS_COUNT", "0")], "PRODUCTS_COUNT"),
-        (vec![("ORDERS_COUNT", "x")], "ORDERS_COUNT"),
-    ] {
-        let pg = Playground::new(BIN);
-        let out = pg.run(&vars);
-        assert_config_error(&pg, &out, variable);
-    }
+    playground_testkit::assert_bad_settings(
+        BIN,
+        &[
+            (
+                &[("PRODUCTS_COUNT", "10"), ("PRODUCT_MAX_ID", "11")],
+                "PRODUCTS_COUNT/PRODUCT_MAX_ID",
+            ),
+            (&[("PRODUCTS_COUNT", "0")], "PRODUCTS_COUNT"),
+            (&[("ORDERS_COUNT", "x")], "ORDERS_COUNT"),
+        ],
+    );
 }
 
 #[test]

@@ -1,12 +1,11 @@
 //! The orders service: the `orders` table, in resumable atomic chunks.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use playground_model::{NaiveDate, OrderGenerator, OrdersConfig, Shard};
+use playground_service::Shutdown;
 use playground_service::chunks::{self, Loaded};
 use playground_service::settings::{ConfigError, Setting, aliased, from_iter, parse};
-use playground_service::{Progress, Shutdown};
 use playground_sinks::SinkError;
 use playground_sinks::table::{Rows, Table, TableSink};
 use serde::Deserialize;
@@ -119,28 +118,16 @@ pub async fn run<T: TableSink + 'static>(
     sink: Arc<T>,
     shutdown: &Shutdown,
 ) -> Result<Loaded, SinkError> {
-    let range = cfg.shard.range(cfg.count);
-    tracing::info!(orders = range.end - range.start, shard = %cfg.shard, seed = cfg.orders.seed, to = %sink.describe(), "writing table orders");
-    let progress = Progress::start("orders", Some(range.end - range.start), Duration::from_secs(5));
     let generator = OrderGenerator::new(cfg.orders.clone());
-    let loaded = chunks::load(
+    let range = cfg.shard.range(cfg.count);
+    chunks::load(
+        "orders",
         sink,
         Table::Orders,
         range,
         cfg.chunk,
-        &progress,
         shutdown,
         move |piece| Rows::Orders(generator.orders(piece).collect()),
     )
-    .await?;
-    tracing::info!(
-        rows = loaded.rows,
-        chunks_written = loaded.chunks_written,
-        chunks_skipped = loaded.chunks_skipped,
-        interrupted = loaded.interrupted,
-        seconds = progress.elapsed().as_secs_f64(),
-        rate = progress.rate().round(),
-        "done: orders"
-    );
-    Ok(loaded)
+    .await
 }

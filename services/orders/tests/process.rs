@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use playground_model::{OrderGenerator, OrdersConfig};
-use playground_testkit::{Playground, assert_config_error};
+use playground_testkit::Playground;
 use rusqlite::Connection;
 
 const BIN: &str = env!("CARGO_BIN_EXE_playground-orders");
@@ -95,20 +95,19 @@ fn a_kill_mid_run_then_a_restart_leaves_no_gap_and_no_duplicate() {
 
 #[test]
 fn bad_settings_exit_2() {
-    for (vars, variable) in [
-        (
-            vec![("USERS_COUNT", "10"), ("USER_MAX_ID", "20")],
-            "USERS_COUNT/USER_MAX_ID",
-        ),
-        (vec![("USERS_COUNT", "0")], "USERS_COUNT"),
-        (vec![("COUNT", "3000000000")], "COUNT"),
-        (vec![("ORDERS_START", "2024-13-01")], "ORDERS_START"),
-        (vec![("CHUNK_ORDERS", "-5")], "CHUNK_ORDERS"),
-    ] {
-        let pg = Playground::new(BIN);
-        let out = pg.run(&vars);
-        assert_config_error(&pg, &out, variable);
-    }
+    playground_testkit::assert_bad_settings(
+        BIN,
+        &[
+            (
+                &[("USERS_COUNT", "10"), ("USER_MAX_ID", "20")],
+                "USERS_COUNT/USER_MAX_ID",
+            ),
+            (&[("USERS_COUNT", "0")], "USERS_COUNT"),
+            (&[("COUNT", "3000000000")], "COUNT"),
+            (&[("ORDERS_START", "2024-13-01")], "ORDERS_START"),
+            (&[("CHUNK_ORDERS", "-5")], "CHUNK_ORDERS"),
+        ],
+    );
     // The Python version's name alone still works.
     let pg = Playground::new(BIN);
     pg.run_ok(&[("USER_MAX_ID", "50"), ("COUNT", "100")]);

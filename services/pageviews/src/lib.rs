@@ -2,20 +2,15 @@
 //! user, at a configurable rate. Its settings and loop are shared with the stars service
 //! ([`playground_service::stream`]); this crate picks the pageviews of the timeline.
 
-use playground_model::{Emitted, Pageview, Pageviews};
+use playground_model::Pageviews;
 use playground_service::Shutdown;
 use playground_service::pump::Pumped;
 use playground_service::stream::{self, StreamSettings};
 use playground_sinks::SinkError;
-use playground_sinks::events::{EventRecord, EventSink};
+use playground_sinks::events::EventSink;
 
 /// The event hub (and capture directory) name.
 pub const HUB: &str = "pageviews";
-
-/// The record sent for a pageview: its id, partitioned by user.
-pub fn encode(e: &Emitted<Pageview>) -> Result<EventRecord, SinkError> {
-    stream::record(&e.event.event_id, e.event.user_id, e.send_at, &e.event)
-}
 
 /// Sends pageviews until `RUN_SECONDS` or shutdown.
 pub async fn run<S: EventSink>(
@@ -23,5 +18,5 @@ pub async fn run<S: EventSink>(
     sink: &mut S,
     shutdown: &Shutdown,
 ) -> Result<Pumped, SinkError> {
-    stream::run::<Pageviews, S>(HUB, settings, sink, shutdown, encode).await
+    stream::run::<Pageviews, S>(HUB, settings, sink, shutdown).await
 }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use playground_service::stream::{self, StreamSettings};
 use playground_service::{Failure, ServiceInfo, targets};
-use playground_sinks::events::EventsBackend;
 
 const INFO: ServiceInfo = ServiceInfo {
     name: "playground-pageviews",
@@ -23,14 +22,11 @@ fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
         let vars: Vec<_> = std::env::vars().collect();
         let settings = StreamSettings::from_vars(vars.clone(), true)?;
-        let target = targets::events(&vars)?;
-        let mut sink = EventsBackend::open(&target, playground_pageviews::HUB)
-            .await
-            .map_err(targets::open_error)?;
+        let mut sink = targets::open_events(&vars, playground_pageviews::HUB).await?;
         playground_pageviews::run(&settings, &mut sink, &shutdown)
             .await
             .context("sending pageviews")
-            .map_err(|e| Failure::Run(e.into()))?;
+            .map_err(Failure::run)?;
         Ok(())
     })
 }

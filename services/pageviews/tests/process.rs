@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use playground_model::{EventStream, Pageviews, StreamConfig, Timeline};
 use playground_sinks::events::capture_files::CaptureFiles;
-use playground_testkit::{
-    Playground, assert_config_error, capture_lines, json_lines, log_with, terminate_after,
-};
+use playground_testkit::{Playground, capture_lines, json_lines, log_with, terminate_after};
 
 const BIN: &str = env!("CARGO_BIN_EXE_playground-pageviews");
 
@@ -103,22 +101,21 @@ fn a_kill_leaves_only_whole_lines_after_restart() {
 
 #[test]
 fn bad_settings_exit_2() {
-    for (vars, variable) in [
-        (vec![("SESSIONS_PER_SECOND", "-1")], "SESSIONS_PER_SECOND"),
-        (vec![("SESSIONS_PER_SECOND", "fast")], "SESSIONS_PER_SECOND"),
-        (vec![("LATE_FRACTION", "2")], "LATE_FRACTION"),
-        (vec![("RUN_SECONDS", "0")], "RUN_SECONDS"),
-        (vec![("EVENTS_PARTITIONS", "0")], "EVENTS_PARTITIONS"),
-        (
-            vec![("PRODUCTS_COUNT", "5"), ("PRODUCT_MAX_ID", "6")],
-            "PRODUCTS_COUNT/PRODUCT_MAX_ID",
-        ),
-        (vec![("DAILY_CURVE", "maybe")], "DAILY_CURVE"),
-    ] {
-        let pg = Playground::new(BIN);
-        let out = pg.run(&vars);
-        assert_config_error(&pg, &out, variable);
-    }
+    playground_testkit::assert_bad_settings(
+        BIN,
+        &[
+            (&[("SESSIONS_PER_SECOND", "-1")], "SESSIONS_PER_SECOND"),
+            (&[("SESSIONS_PER_SECOND", "fast")], "SESSIONS_PER_SECOND"),
+            (&[("LATE_FRACTION", "2")], "LATE_FRACTION"),
+            (&[("RUN_SECONDS", "0")], "RUN_SECONDS"),
+            (&[("EVENTS_PARTITIONS", "0")], "EVENTS_PARTITIONS"),
+            (
+                &[("PRODUCTS_COUNT", "5"), ("PRODUCT_MAX_ID", "6")],
+                "PRODUCTS_COUNT/PRODUCT_MAX_ID",
+            ),
+            (&[("DAILY_CURVE", "maybe")], "DAILY_CURVE"),
+        ],
+    );
 }
 
 #[test]

@@ -1,6 +1,5 @@
 //! The products service: one `products/product_{id}.json` per product into the lake.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -103,8 +102,21 @@ pub async fn run<L: Lake + 'static>(
 ) -> Result<Summary, SinkError> {
     let range = cfg.shard.range(cfg.count);
     let total = range.end - range.start;
-    let existing: BTreeSet<String> = lake.list("products").await?;
-    tracing::info!(products = total, shard = %cfg.shard, seed = cfg.seed, to = %lake.describe(), existing = existing.len(), "writing products/product_{{id}}.json");
+    // One flag per product of this shard (1 MB per million), instead of a set of names.
+    let mut existing = vec![false; total as usize];
+    let mut existing_count = 0u64;
+    lake.list("products", &mut |name| {
+        let id = name
+            .strip_prefix("product_")
+            .and_then(|n| n.strip_suffix(".json"))
+            .and_then(|n| n.parse::<u64>().ok());
+        if let Some(id) = id.filter(|id| range.contains(id)) {
+            existing[(id - range.start) as usize] = true;
+            existing_count += 1;
+        }
+    })
+    .await?;
+    tracing::info!(products = total, shard = %cfg.shard, seed = cfg.seed, to = %lake.describe(), existing = existing_count, "writing products/product_{{id}}.json");
     let progress = Progress::start("products", Some(total), Duration::from_secs(5));
     let generator = ProductGenerator::new(cfg.seed, cfg.locale);
     let mut summary = Summary {
@@ -113,9 +125,8 @@ pub async fn run<L: Lake + 'static>(
         interrupted: false,
     };
     let mut tasks = JoinSet::new();
-    for id in range {
-        let name = file_name(id);
-        if existing.contains(&name) {
+    for id in range.clone() {
+        if existing[(id - range.start) as usize] {
             summary.skipped += 1;
             progress.add(1);
             continue;
@@ -129,6 +140,7 @@ pub async fn run<L: Lake + 'static>(
                 r??;
             }
         }
+        let name = file_name(id);
         let body = Bytes::from(serde_json::to_vec(&generator.product(id))?);
         let (lake, progress) = (lake.clone(), progress.clone());
         tasks.spawn(async move {

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use playground_model::{Locale, ProductGenerator};
-use playground_testkit::{Playground, assert_config_error, files_under};
+use playground_testkit::{Playground, files_under};
 
 const BIN: &str = env!("CARGO_BIN_EXE_playground-products");
 
@@ -60,15 +60,14 @@ fn a_kill_mid_run_then_a_restart_completes_every_file_once() {
 
 #[test]
 fn bad_settings_exit_2() {
-    for (vars, variable) in [
-        (vec![("COUNT", "1e3")], "COUNT"),
-        (vec![("CONCURRENCY", "0")], "CONCURRENCY"),
-        (vec![("SHARD", "0/0")], "SHARD"),
-    ] {
-        let pg = Playground::new(BIN);
-        let out = pg.run(&vars);
-        assert_config_error(&pg, &out, variable);
-    }
+    playground_testkit::assert_bad_settings(
+        BIN,
+        &[
+            (&[("COUNT", "1e3")], "COUNT"),
+            (&[("CONCURRENCY", "0")], "CONCURRENCY"),
+            (&[("SHARD", "0/0")], "SHARD"),
+        ],
+    );
 }
 
 #[test]

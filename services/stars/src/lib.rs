@@ -2,26 +2,21 @@
 //! shortly after its last pageview. It derives the sessions from the same timeline as the
 //! pageviews service, without talking to it.
 
-use playground_model::{Emitted, Star, Stars};
+use playground_model::Stars;
 use playground_service::Shutdown;
 use playground_service::pump::Pumped;
 use playground_service::stream::{self, StreamSettings};
 use playground_sinks::SinkError;
-use playground_sinks::events::{EventRecord, EventSink};
+use playground_sinks::events::EventSink;
 
 /// The event hub (and capture directory) name.
 pub const HUB: &str = "stars";
 
-/// The record sent for a rating: its id, partitioned by user.
-pub fn encode(e: &Emitted<Star>) -> Result<EventRecord, SinkError> {
-    stream::record(&e.event.event_id, e.event.user_id, e.send_at, &e.event)
-}
-
-/// Sends ratings until `RUN_SECONDS` or shutdown.
+/// Sends stars until `RUN_SECONDS` or shutdown.
 pub async fn run<S: EventSink>(
     settings: &StreamSettings,
     sink: &mut S,
     shutdown: &Shutdown,
 ) -> Result<Pumped, SinkError> {
-    stream::run::<Stars, S>(HUB, settings, sink, shutdown, encode).await
+    stream::run::<Stars, S>(HUB, settings, sink, shutdown).await
 }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use playground_service::stream::{self, StreamSettings};
 use playground_service::{Failure, ServiceInfo, targets};
-use playground_sinks::events::EventsBackend;
 
 const INFO: ServiceInfo = ServiceInfo {
     name: "playground-stars",
@@ -18,14 +17,11 @@ fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
         let vars: Vec<_> = std::env::vars().collect();
         let settings = StreamSettings::from_vars(vars.clone(), false)?;
-        let target = targets::events(&vars)?;
-        let mut sink = EventsBackend::open(&target, playground_stars::HUB)
-            .await
-            .map_err(targets::open_error)?;
+        let mut sink = targets::open_events(&vars, playground_stars::HUB).await?;
         playground_stars::run(&settings, &mut sink, &shutdown)
             .await
             .context("sending stars")
-            .map_err(|e| Failure::Run(e.into()))?;
+            .map_err(Failure::run)?;
         Ok(())
     })
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use playground_service::{Failure, ServiceInfo, targets};
-use playground_sinks::lake::LakeSink;
 use playground_users::{Config, SETTINGS};
 
 const INFO: ServiceInfo = ServiceInfo {
@@ -19,14 +18,11 @@ fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
         let vars: Vec<_> = std::env::vars().collect();
         let cfg = Config::from_vars(vars.clone())?;
-        let target = targets::lake(&vars)?;
-        let lake = LakeSink::open(&target, "bronze")
-            .await
-            .map_err(targets::open_error)?;
-        playground_users::run(&cfg, Arc::new(lake), &shutdown)
+        let sink = targets::open_lake(&vars, "bronze").await?;
+        playground_users::run(&cfg, Arc::new(sink), &shutdown)
             .await
             .context("writing users")
-            .map_err(|e| Failure::Run(e.into()))?;
+            .map_err(Failure::run)?;
         Ok(())
     })
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use playground_model::{Locale, Shard, UserGenerator};
-use playground_testkit::{Playground, assert_config_error, files_under};
+use playground_testkit::{Playground, files_under};
 
 const BIN: &str = env!("CARGO_BIN_EXE_playground-users");
 
@@ -119,26 +119,25 @@ fn a_kill_mid_run_then_a_restart_ends_identical() {
 
 #[test]
 fn bad_settings_exit_2_name_the_variable_and_write_nothing() {
-    for (vars, variable) in [
-        (vec![("COUNT", "ten")], "COUNT"),
-        (vec![("SHARD", "2/2")], "SHARD"),
-        (vec![("SHARD", "one")], "SHARD"),
-        (vec![("COUNT", "10"), ("VIP_COUNT", "11")], "VIP_COUNT"),
-        (vec![("LOCALE", "xx_XX")], "LOCALE"),
-        (vec![("SEED", "-1")], "SEED"),
-        (vec![("LOG_FORMAT", "xml")], "LOG_FORMAT"),
-    ] {
-        let pg = Playground::new(BIN);
-        let out = pg.run(&vars);
-        assert_config_error(&pg, &out, variable);
-    }
+    playground_testkit::assert_bad_settings(
+        BIN,
+        &[
+            (&[("COUNT", "ten")], "COUNT"),
+            (&[("SHARD", "2/2")], "SHARD"),
+            (&[("SHARD", "one")], "SHARD"),
+            (&[("COUNT", "10"), ("VIP_COUNT", "11")], "VIP_COUNT"),
+            (&[("LOCALE", "xx_XX")], "LOCALE"),
+            (&[("SEED", "-1")], "SEED"),
+            (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+        ],
+    );
     // An unwritable destination: PLAYGROUND_DATA below a regular file.
     let pg = Playground::new(BIN);
     let file = pg.root().join("a-file");
     std::fs::write(&file, b"x").unwrap();
     let bad = file.join("data");
     let out = pg.run(&[("PLAYGROUND_DATA", bad.to_str().unwrap())]);
-    assert_config_error(&pg, &out, "PLAYGROUND_DATA");
+    playground_testkit::assert_config_error(&pg, &out, "PLAYGROUND_DATA");
 }
 
 #[test]

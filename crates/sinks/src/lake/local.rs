@@ -68,26 +68,23 @@ impl Lake for LocalLake {
         blocking(move || write_atomically(&dest, &data)).await
     }
 
-    async fn list(&self, prefix: &str) -> Result<BTreeSet<String>, SinkError> {
+    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str) + Send)) -> Result<(), SinkError> {
         let dir = self.file(prefix);
-        blocking(move || {
-            let mut names = BTreeSet::new();
-            let entries = match std::fs::read_dir(&dir) {
-                Ok(e) => e,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
-                Err(e) => return Err(SinkError::io("list", &dir)(e)),
-            };
-            for entry in entries {
-                let entry = entry.map_err(SinkError::io("list", &dir))?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
-                if is_file && !name.contains(TMP) && !name.starts_with('.') {
-                    names.insert(name);
-                }
+        let entries = match tokio::fs::read_dir(&dir).await {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(SinkError::io("list", &dir)(e)),
+        };
+        let mut entries = entries;
+        while let Some(entry) = entries.next_entry().await.map_err(SinkError::io("list", &dir))? {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let is_file = entry.file_type().await.map(|t| t.is_file()).unwrap_or(false);
+            if is_file && !name.contains(TMP) && !name.starts_with('.') {
+                visit(&name);
             }
-            Ok(names)
-        })
-        .await
+        }
+        Ok(())
     }
 
     async fn exists(&self, path: &str) -> Result<bool, SinkError> {
@@ -169,6 +166,14 @@ impl Lake for LocalLake {
 mod tests {
     use super::*;
 
+    async fn names(lake: &LocalLake, prefix: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        lake.list(prefix, &mut |n| names.push(n.to_owned()))
+            .await
+            .expect("list");
+        names
+    }
+
     #[tokio::test]
     async fn blocks_become_visible_only_when_committed() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -180,7 +185,7 @@ mod tests {
             .await
             .expect("stage");
         assert!(!lake.exists("users/users.json").await.expect("exists"));
-        assert_eq!(lake.list("users").await.expect("list"), BTreeSet::new());
+        assert!(names(&lake, "users").await.is_empty());
         assert_eq!(
             lake.staged_blocks("users/users.json").await.expect("staged"),
             BTreeSet::from(["a0".to_owned(), "b1".to_owned()])
@@ -199,10 +204,7 @@ mod tests {
         lake.put("products/product_1.json", Bytes::from_static(b"{}"))
             .await
             .expect("put");
-        assert_eq!(
-            lake.list("products").await.expect("list"),
-            BTreeSet::from(["product_1.json".to_owned()])
-        );
+        assert_eq!(names(&lake, "products").await, vec!["product_1.json".to_owned()]);
     }
 
     #[test]

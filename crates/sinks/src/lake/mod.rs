@@ -22,9 +22,14 @@ pub trait Lake: Send + Sync {
     /// the new object, never a mix.
     fn put(&self, path: &str, data: Bytes) -> impl Future<Output = Result<(), SinkError>> + Send;
 
-    /// Names (relative to `prefix`, e.g. `product_7.json`) of the committed objects directly
-    /// under `prefix`, for resuming many small writes.
-    fn list(&self, prefix: &str) -> impl Future<Output = Result<BTreeSet<String>, SinkError>> + Send;
+    /// Calls `visit` with the name (relative to `prefix`, e.g. `product_7.json`) of every
+    /// committed object directly under `prefix`, for resuming many small writes. A visitor
+    /// rather than a collection, so 100,000 names need not be held at once.
+    fn list(
+        &self,
+        prefix: &str,
+        visit: &mut (dyn FnMut(&str) + Send),
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
 
     /// Whether a committed object exists at `path`.
     fn exists(&self, path: &str) -> impl Future<Output = Result<bool, SinkError>> + Send;
@@ -87,9 +92,9 @@ impl Lake for LakeSink {
             LakeSink::Local(l) => l.put(path, data).await,
         }
     }
-    async fn list(&self, prefix: &str) -> Result<BTreeSet<String>, SinkError> {
+    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str) + Send)) -> Result<(), SinkError> {
         match self {
-            LakeSink::Local(l) => l.list(prefix).await,
+            LakeSink::Local(l) => l.list(prefix, visit).await,
         }
     }
     async fn exists(&self, path: &str) -> Result<bool, SinkError> {
