@@ -49,7 +49,11 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-test: lint
+tools/node_modules: tools/package.json tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	touch tools/node_modules
+
+test: lint tools/node_modules
 	$(CARGO) test --workspace --locked
 
 bench: bench-model bench-e2e

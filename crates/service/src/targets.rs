@@ -6,9 +6,12 @@ use std::path::PathBuf;
 
 use playground_sinks::SinkError;
 use playground_sinks::events::{EventsBackend, EventsTarget};
+use playground_sinks::lake::blob::{BlobAuthKind, BlobTarget};
+use playground_sinks::lake::sas::ConnectionString;
 use playground_sinks::lake::{LakeSink, LakeTarget};
 use playground_sinks::table::{TableBackend, TableTarget};
 use serde::Deserialize;
+use url::Url;
 
 use crate::settings::{ConfigError, Setting, from_iter};
 
@@ -22,6 +25,41 @@ pub const DATA_SETTINGS: &[Setting] = &[Setting {
     help: "Root directory of the embedded backends: lake/, orders.sqlite, events/.",
 }];
 
+/// Settings that choose the lake (at most one of the first three; none means the directory).
+pub const LAKE_SETTINGS: &[Setting] = &[
+    Setting {
+        name: "LAKE_URL",
+        default: "",
+        help: "The lake: file:///dir, or a blob container URL (https://ACCOUNT.blob.core.windows.net/bronze \
+               uses the managed identity; with a SAS query it uses the SAS).",
+    },
+    Setting {
+        name: "STORAGE_SAS",
+        default: "",
+        help: "The Python version's SAS URL (dfs or blob host; the container from its path, else LAKE_CONTAINER).",
+    },
+    Setting {
+        name: "STORAGE_CONNECTION_STRING",
+        default: "",
+        help: "A storage connection string (UseDevelopmentStorage=true for Azurite); a short-lived account SAS is signed from its key.",
+    },
+    Setting {
+        name: "LAKE_CONTAINER",
+        default: "bronze",
+        help: "Container when the URL or connection string names none.",
+    },
+    Setting {
+        name: "AZURE_CLIENT_ID",
+        default: "",
+        help: "Client id of a user-assigned managed identity (else the system-assigned one).",
+    },
+    Setting {
+        name: "LAKE_RETRY_SECONDS",
+        default: "300",
+        help: "How long transient storage failures are retried before giving up.",
+    },
+];
+
 /// Settings of the events backend.
 pub const EVENTS_SETTINGS: &[Setting] = &[Setting {
     name: "EVENTS_PARTITIONS",
@@ -32,6 +70,16 @@ pub const EVENTS_SETTINGS: &[Setting] = &[Setting {
 #[derive(Debug, Deserialize)]
 struct DataVars {
     playground_data: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct LakeVars {
+    lake_url: Option<String>,
+    storage_sas: Option<String>,
+    storage_connection_string: Option<String>,
+    lake_container: Option<String>,
+    azure_client_id: Option<String>,
+    lake_retry_seconds: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,11 +95,125 @@ fn data_root(vars: &Vars) -> Result<PathBuf, ConfigError> {
     Ok(v.playground_data.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)))
 }
 
-/// The lake: `{PLAYGROUND_DATA}/lake`.
+/// The lake: `LAKE_URL`, `STORAGE_SAS` or `STORAGE_CONNECTION_STRING` (at most one), else the
+/// directory `{PLAYGROUND_DATA}/lake`. Errors never echo the secret values.
 pub fn lake(vars: &Vars) -> Result<LakeTarget, ConfigError> {
+    let v: LakeVars = from_iter(vars.clone())?;
+    let container = v.lake_container.clone().unwrap_or_else(|| "bronze".to_owned());
+    let retry_seconds = v.lake_retry_seconds.unwrap_or(300);
+    let set: Vec<&str> = [
+        ("LAKE_URL", v.lake_url.is_some()),
+        ("STORAGE_SAS", v.storage_sas.is_some()),
+        ("STORAGE_CONNECTION_STRING", v.storage_connection_string.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(n, on)| on.then_some(n))
+    .collect();
+    if set.len() > 1 {
+        return Err(ConfigError::new(
+            set.join("/"),
+            "set only one of them: each chooses the lake",
+        ));
+    }
+    let blob = |setting: &'static str, url: Url, auth: BlobAuthKind| {
+        Ok(LakeTarget::Blob(BlobTarget {
+            container_url: url,
+            auth,
+            setting,
+            retry_seconds,
+        }))
+    };
+    if let Some(raw) = &v.lake_url {
+        if let Some(path) = raw.strip_prefix("file://") {
+            return Ok(LakeTarget::Local {
+                root: PathBuf::from(path),
+            });
+        }
+        let url = parse_url("LAKE_URL", raw)?;
+        let url = with_container("LAKE_URL", url, &container)?;
+        let auth = if has_sas(&url) {
+            BlobAuthKind::Sas
+        } else {
+            BlobAuthKind::ManagedIdentity(v.azure_client_id.clone())
+        };
+        return blob("LAKE_URL", url, auth);
+    }
+    if let Some(raw) = &v.storage_sas {
+        let mut url = parse_url("STORAGE_SAS", raw)?;
+        if !has_sas(&url) {
+            return Err(ConfigError::new(
+                "STORAGE_SAS",
+                "has no SAS (no sig= in the query)",
+            ));
+        }
+        // The Python version pointed at the Data Lake (dfs) endpoint; the blob API is on the blob host.
+        if let Some(host) = url.host_str().map(str::to_owned)
+            && let Some(account) = host.strip_suffix(".dfs.core.windows.net")
+        {
+            let _ = url.set_host(Some(&format!("{account}.blob.core.windows.net")));
+        }
+        let url = with_container("STORAGE_SAS", url, &container)?;
+        return blob("STORAGE_SAS", url, BlobAuthKind::Sas);
+    }
+    if let Some(raw) = &v.storage_connection_string {
+        let cs = ConnectionString::parse(raw)
+            .map_err(|e| ConfigError::new("STORAGE_CONNECTION_STRING", e.to_string()))?;
+        let now = chrono::Utc::now();
+        let sas = cs.account_sas(now, now + chrono::TimeDelta::hours(12));
+        let mut url = parse_url(
+            "STORAGE_CONNECTION_STRING",
+            &format!("{}/{container}", cs.blob_endpoint),
+        )?;
+        url.set_query(Some(&sas));
+        return blob("STORAGE_CONNECTION_STRING", url, BlobAuthKind::Sas);
+    }
     Ok(LakeTarget::Local {
         root: data_root(vars)?.join("lake"),
     })
+}
+
+fn parse_url(setting: &str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| ConfigError::new(setting, format!("not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ConfigError::new(
+            setting,
+            "expected an http(s) URL of a storage account or container",
+        ));
+    }
+    Ok(url)
+}
+
+fn has_sas(url: &Url) -> bool {
+    url.query_pairs().any(|(k, _)| k == "sig")
+}
+
+/// Ensures the URL names a container: Azure's `https://acct.blob.../container`, or the
+/// emulator's `http://host:port/account/container`. A URL without one gets `container`.
+fn with_container(setting: &str, mut url: Url, container: &str) -> Result<Url, ConfigError> {
+    let emulator = url
+        .host_str()
+        .is_some_and(|h| !h.contains(".core.windows.net") && !h.contains(".azure"));
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let wanted = if emulator { 2 } else { 1 };
+    match segments.len() {
+        n if n == wanted => Ok(url),
+        n if n + 1 == wanted => {
+            let mut path = segments.join("/");
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(container);
+            url.set_path(&path);
+            Ok(url)
+        }
+        _ => Err(ConfigError::new(
+            setting,
+            "the URL's path must be the container (or, for an emulator, account/container)",
+        )),
+    }
 }
 
 /// The tables: `{PLAYGROUND_DATA}/orders.sqlite`.
@@ -77,9 +239,9 @@ pub fn events(vars: &Vars) -> Result<EventsTarget, ConfigError> {
     })
 }
 
-/// Opens the configured lake with objects in `container`.
-pub async fn open_lake(vars: &Vars, container: &str) -> Result<LakeSink, ConfigError> {
-    LakeSink::open(&lake(vars)?, container).await.map_err(open_error)
+/// Opens the configured lake (the container `bronze` unless configured otherwise).
+pub async fn open_lake(vars: &Vars) -> Result<LakeSink, ConfigError> {
+    LakeSink::open(&lake(vars)?).await.map_err(open_error)
 }
 
 /// Opens the configured tables.
@@ -96,7 +258,9 @@ pub async fn open_events(vars: &Vars, hub: &str) -> Result<EventsBackend, Config
 /// variable chose the destination and why it cannot be used.
 pub fn open_error(err: SinkError) -> ConfigError {
     match err {
-        SinkError::Config { setting, message } => ConfigError::new(setting, message),
+        SinkError::Config { setting, message } | SinkError::Remote { setting, message, .. } => {
+            ConfigError::new(setting, message)
+        }
         other => ConfigError::new("PLAYGROUND_DATA", format!("cannot use the destination: {other}")),
     }
 }

@@ -31,6 +31,16 @@ pub enum SinkError {
         /// The cause.
         source: rusqlite::Error,
     },
+    /// A remote service refused or failed a request (after the client's retries).
+    #[error("{setting}: {message}")]
+    Remote {
+        /// Variable that configured the destination.
+        setting: &'static str,
+        /// What failed, with the status; never a secret.
+        message: String,
+        /// Retrying will not help (4xx other than 408/429).
+        permanent: bool,
+    },
     /// A record could not be serialised.
     #[error("serialise: {0}")]
     Json(#[from] serde_json::Error),

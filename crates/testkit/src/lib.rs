@@ -245,3 +245,141 @@ pub fn assert_bad_settings(bin: &str, cases: &[(&[(&str, &str)], &str)]) {
         assert_config_error(&pg, &out, variable);
     }
 }
+
+/// Azurite's well-known development account key (public, documented by Microsoft).
+pub const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// An Azurite blob server on a free loopback port with its own temporary directory, started
+/// by the test and stopped when dropped. The binary comes from `AZURITE_BLOB` or from
+/// `tools/node_modules/.bin/azurite-blob` (installed by `.ci/run`: `npm ci --prefix tools`).
+#[derive(Debug)]
+pub struct Azurite {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+impl Azurite {
+    /// Starts Azurite and waits until it accepts connections.
+    pub fn start() -> Azurite {
+        let bin = std::env::var_os("AZURITE_BLOB")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/node_modules/.bin/azurite-blob")
+            });
+        assert!(
+            bin.exists(),
+            "Azurite is not installed at {}: run `npm ci --prefix tools`",
+            bin.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut a = Azurite {
+            child: None,
+            port,
+            dir: tempfile::tempdir().unwrap(),
+            bin,
+        };
+        a.launch();
+        a
+    }
+
+    fn launch(&mut self) {
+        let child = Command::new(&self.bin)
+            .args([
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                &self.port.to_string(),
+                "--location",
+            ])
+            .arg(self.dir.path())
+            .args([
+                "--skipApiVersionCheck",
+                "--loose",
+                "--disableTelemetry",
+                "--silent",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "Azurite did not start on port {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops it the way an orchestrator would (SIGTERM, then wait).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port with the same data.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    /// The blob endpoint of the development account.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}/devstoreaccount1", self.port)
+    }
+
+    /// A connection string for the development account on this server.
+    pub fn connection_string(&self) -> String {
+        format!(
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};BlobEndpoint={};",
+            self.endpoint()
+        )
+    }
+
+    /// GETs `path` (below the account, with a query such as a SAS) and returns the body, or
+    /// `None` on 404.
+    pub fn get(&self, path_and_query: &str) -> Option<Vec<u8>> {
+        let url = format!("{}/{path_and_query}", self.endpoint());
+        let out = Command::new("curl")
+            .args(["-s", "-w", "\n%{http_code}", &url])
+            .output()
+            .unwrap();
+        let mut body = out.stdout;
+        let split = body.iter().rposition(|&b| b == b'\n').unwrap();
+        let code = String::from_utf8_lossy(&body[split + 1..]).into_owned();
+        body.truncate(split);
+        match code.as_str() {
+            "200" => Some(body),
+            "404" => None,
+            other => panic!(
+                "GET {path_and_query}: HTTP {other}: {}",
+                String::from_utf8_lossy(&body)
+            ),
+        }
+    }
+}
+
+impl Drop for Azurite {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

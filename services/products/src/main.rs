@@ -11,14 +11,14 @@ const INFO: ServiceInfo = ServiceInfo {
     name: "playground-products",
     about: "Generates products into the lake as products/product_{id}.json, one object per file. \
             Deterministic from SEED; a restart skips the files that exist.",
-    settings: &[SETTINGS, targets::DATA_SETTINGS],
+    settings: &[SETTINGS, targets::LAKE_SETTINGS, targets::DATA_SETTINGS],
 };
 
 fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
         let vars: Vec<_> = std::env::vars().collect();
         let cfg = Config::from_vars(vars.clone())?;
-        let sink = targets::open_lake(&vars, "bronze").await?;
+        let sink = targets::open_lake(&vars).await?;
         playground_products::run(&cfg, Arc::new(sink), &shutdown)
             .await
             .context("writing products")

@@ -11,14 +11,14 @@ const INFO: ServiceInfo = ServiceInfo {
     name: "playground-users",
     about: "Generates users (Czech by default) into the lake as users/users.json (JSON lines) and \
             the VIP list as users/vip.json. Deterministic from SEED; resumes after a kill.",
-    settings: &[SETTINGS, targets::DATA_SETTINGS],
+    settings: &[SETTINGS, targets::LAKE_SETTINGS, targets::DATA_SETTINGS],
 };
 
 fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
         let vars: Vec<_> = std::env::vars().collect();
         let cfg = Config::from_vars(vars.clone())?;
-        let sink = targets::open_lake(&vars, "bronze").await?;
+        let sink = targets::open_lake(&vars).await?;
         playground_users::run(&cfg, Arc::new(sink), &shutdown)
             .await
             .context("writing users")

@@ -6,7 +6,9 @@
 //! already staged and the committed object is byte-identical to an uninterrupted run, even if
 //! the block size setting changed in between.
 
+pub mod blob;
 pub mod local;
+pub mod sas;
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -62,11 +64,13 @@ pub fn block_id(start: u64, count: u64) -> String {
 /// Which lake backend, chosen by configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LakeTarget {
-    /// A directory: `{root}/{container}/{path}`.
+    /// A directory: `{root}/bronze/{path}`.
     Local {
-        /// The lake's root directory.
+        /// The lake's root directory (the container is the subdirectory `bronze`).
         root: PathBuf,
     },
+    /// A blob container (Azure Storage or Azurite); the container comes from the URL.
+    Blob(blob::BlobTarget),
 }
 
 /// The configured lake.
@@ -74,14 +78,17 @@ pub enum LakeTarget {
 pub enum LakeSink {
     /// A directory on disk.
     Local(local::LocalLake),
+    /// A blob container.
+    Blob(blob::BlobLake),
 }
 
 impl LakeSink {
-    /// Opens the lake `target` with objects under `container`. Fails with a configuration
-    /// error (naming the setting) when the destination cannot be used.
-    pub async fn open(target: &LakeTarget, container: &str) -> Result<LakeSink, SinkError> {
+    /// Opens the lake `target`. Fails with a configuration error (naming the setting) when the
+    /// destination cannot be used.
+    pub async fn open(target: &LakeTarget) -> Result<LakeSink, SinkError> {
         match target {
-            LakeTarget::Local { root } => Ok(LakeSink::Local(local::LocalLake::open(root.join(container))?)),
+            LakeTarget::Local { root } => Ok(LakeSink::Local(local::LocalLake::open(root.join("bronze"))?)),
+            LakeTarget::Blob(target) => Ok(LakeSink::Blob(blob::BlobLake::open(target).await?)),
         }
     }
 }
@@ -90,36 +97,43 @@ impl Lake for LakeSink {
     async fn put(&self, path: &str, data: Bytes) -> Result<(), SinkError> {
         match self {
             LakeSink::Local(l) => l.put(path, data).await,
+            LakeSink::Blob(b) => b.put(path, data).await,
         }
     }
     async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str) + Send)) -> Result<(), SinkError> {
         match self {
             LakeSink::Local(l) => l.list(prefix, visit).await,
+            LakeSink::Blob(b) => b.list(prefix, visit).await,
         }
     }
     async fn exists(&self, path: &str) -> Result<bool, SinkError> {
         match self {
             LakeSink::Local(l) => l.exists(path).await,
+            LakeSink::Blob(b) => b.exists(path).await,
         }
     }
     async fn stage_block(&self, path: &str, id: &str, data: Bytes) -> Result<(), SinkError> {
         match self {
             LakeSink::Local(l) => l.stage_block(path, id, data).await,
+            LakeSink::Blob(b) => b.stage_block(path, id, data).await,
         }
     }
     async fn staged_blocks(&self, path: &str) -> Result<BTreeSet<String>, SinkError> {
         match self {
             LakeSink::Local(l) => l.staged_blocks(path).await,
+            LakeSink::Blob(b) => b.staged_blocks(path).await,
         }
     }
     async fn commit_blocks(&self, path: &str, ids: &[String]) -> Result<(), SinkError> {
         match self {
             LakeSink::Local(l) => l.commit_blocks(path, ids).await,
+            LakeSink::Blob(b) => b.commit_blocks(path, ids).await,
         }
     }
     fn describe(&self) -> String {
         match self {
             LakeSink::Local(l) => l.describe(),
+            LakeSink::Blob(b) => b.describe(),
         }
     }
 }

@@ -1,0 +1,318 @@
+//! The lake on Azure Storage (ADLS gen2 or plain blob) or Azurite, through the blob API of the
+//! official `azure_storage_blob` crate.
+//!
+//! Large objects are block blobs: each block is staged with an id that names the records it
+//! holds, and one Put Block List commits them, so readers never see a partial blob and a
+//! restart keeps what was staged. Transient failures (408, 429, 5xx, resets, refused
+//! connections) are retried by the client's pipeline with exponential backoff and jitter,
+//! honouring Retry-After; 403 and other client errors fail at once, naming the setting.
+
+use std::fmt;
+use std::sync::Arc;
+
+use azure_core::credentials::TokenCredential;
+use azure_core::http::{
+    ClientOptions, ExponentialRetryOptions, RequestContent, RetryOptions, StatusCode, Url,
+};
+use azure_storage_blob::models::{BlobContainerClientListBlobsOptions, BlockListType, BlockLookupList};
+use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
+use bytes::Bytes;
+use futures::TryStreamExt;
+
+use super::Lake;
+use crate::SinkError;
+
+/// A container to write to. `Debug` and [`BlobTarget::redacted`] never show the SAS.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BlobTarget {
+    /// The container URL (`https://acct.blob.core.windows.net/bronze`,
+    /// `http://127.0.0.1:10000/devstoreaccount1/bronze`), with the SAS query when `auth` is SAS.
+    pub container_url: Url,
+    /// How to authenticate.
+    pub auth: BlobAuthKind,
+    /// The variable that configured it, named in errors.
+    pub setting: &'static str,
+    /// How long transient failures are retried before giving up, in seconds.
+    pub retry_seconds: u32,
+}
+
+/// How the lake authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobAuthKind {
+    /// SAS in the URL.
+    Sas,
+    /// Managed identity, user-assigned when `Some`.
+    ManagedIdentity(Option<String>),
+}
+
+impl BlobTarget {
+    /// The container URL without its query, safe to log.
+    pub fn redacted(&self) -> String {
+        let mut u = self.container_url.clone();
+        u.set_query(None);
+        u.to_string()
+    }
+}
+
+impl fmt::Debug for BlobTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlobTarget")
+            .field("container_url", &self.redacted())
+            .field("auth", &self.auth)
+            .field("setting", &self.setting)
+            .finish()
+    }
+}
+
+/// A lake in one blob container.
+pub struct BlobLake {
+    container: BlobContainerClient,
+    redacted: String,
+    setting: &'static str,
+}
+
+impl fmt::Debug for BlobLake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlobLake")
+            .field("container", &self.redacted)
+            .finish()
+    }
+}
+
+/// Maps a client error to a sink error that names the setting, without the request URL
+/// (which may hold the SAS).
+fn remote(setting: &'static str, action: &'static str) -> impl FnOnce(azure_core::Error) -> SinkError {
+    move |e| {
+        let status = e.http_status();
+        let hint = match status {
+            Some(StatusCode::Forbidden) => {
+                " (access denied: the SAS is wrong, expired or lacks permissions, or the identity has no data role)"
+            }
+            Some(StatusCode::Unauthorized) => " (not authenticated)",
+            Some(StatusCode::NotFound) => " (not found: check the account and container)",
+            None => " (no answer from the storage endpoint)",
+            _ => "",
+        };
+        let code = status
+            .map(|s| format!("HTTP {} ", u16::from(s)))
+            .unwrap_or_default();
+        SinkError::Remote {
+            setting,
+            message: format!("{action}: {code}{}{hint}", scrub(&e.to_string())),
+            permanent: status.is_some_and(|s| s != StatusCode::TooManyRequests && u16::from(s) < 500),
+        }
+    }
+}
+
+/// Removes anything that looks like a SAS or key from an error text.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for token in text.split_inclusive(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+        if let Some(q) = token.find('?').filter(|_| token.contains("sig=")) {
+            out.push_str(&token[..q]);
+            out.push_str("?<sas redacted>");
+            if token.ends_with(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+                out.push(token.chars().last().unwrap_or(' '));
+            }
+        } else if token.contains("sig=") || token.contains("AccountKey=") {
+            out.push_str("<redacted> ");
+        } else {
+            out.push_str(token);
+        }
+    }
+    out
+}
+
+impl BlobLake {
+    /// Connects, checks access and creates the container when it is missing. A wrong or
+    /// expired SAS, or missing permission, fails here with an error naming `target.setting`.
+    pub async fn open(target: &BlobTarget) -> Result<BlobLake, SinkError> {
+        let setting = target.setting;
+        let client_options = ClientOptions {
+            retry: RetryOptions::exponential(ExponentialRetryOptions {
+                initial_delay: azure_core::time::Duration::milliseconds(250),
+                max_retries: 30,
+                max_total_elapsed: azure_core::time::Duration::seconds(i64::from(target.retry_seconds)),
+                max_delay: azure_core::time::Duration::seconds(8),
+            }),
+            ..Default::default()
+        };
+        let options = BlobContainerClientOptions {
+            client_options,
+            ..Default::default()
+        };
+        let credential: Option<Arc<dyn TokenCredential>> = match &target.auth {
+            BlobAuthKind::Sas => None,
+            BlobAuthKind::ManagedIdentity(client_id) => {
+                let options = azure_identity::ManagedIdentityCredentialOptions {
+                    user_assigned_id: client_id.clone().map(azure_identity::UserAssignedId::ClientId),
+                    ..Default::default()
+                };
+                let cred = azure_identity::ManagedIdentityCredential::new(Some(options)).map_err(|e| {
+                    SinkError::config(setting, format!("managed identity: {}", scrub(&e.to_string())))
+                })?;
+                Some(cred)
+            }
+        };
+        let container = BlobContainerClient::new(target.container_url.clone(), credential, Some(options))
+            .map_err(|e| SinkError::config(setting, scrub(&e.to_string())))?;
+        let lake = BlobLake {
+            container,
+            redacted: target.redacted(),
+            setting,
+        };
+        let exists = lake
+            .container
+            .exists()
+            .await
+            .map_err(|e| as_config(remote(setting, "check the container")(e)))?;
+        if !exists {
+            match lake.container.create(None).await {
+                Ok(_) => tracing::info!(container = %lake.redacted, "created the container"),
+                Err(e) if e.http_status() == Some(StatusCode::Conflict) => {}
+                Err(e) => return Err(as_config(remote(setting, "create the missing container")(e))),
+            }
+        }
+        Ok(lake)
+    }
+
+    fn block_blob(&self, path: &str) -> azure_storage_blob::BlockBlobClient {
+        self.container.blob_client(path).block_blob_client()
+    }
+}
+
+/// A permanent failure while opening is the user's to fix: report it as a configuration error.
+fn as_config(e: SinkError) -> SinkError {
+    match e {
+        SinkError::Remote {
+            setting,
+            message,
+            permanent: true,
+        } => SinkError::Config { setting, message },
+        other => other,
+    }
+}
+
+impl Lake for BlobLake {
+    async fn put(&self, path: &str, data: Bytes) -> Result<(), SinkError> {
+        self.block_blob(path)
+            .upload(data.into(), None)
+            .await
+            .map_err(remote(self.setting, "upload"))?;
+        Ok(())
+    }
+
+    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str) + Send)) -> Result<(), SinkError> {
+        let dir = format!("{}/", prefix.trim_end_matches('/'));
+        let options = BlobContainerClientListBlobsOptions {
+            prefix: Some(dir.clone()),
+            ..Default::default()
+        };
+        let mut items = self
+            .container
+            .list_blobs(Some(options))
+            .map_err(remote(self.setting, "list blobs"))?;
+        while let Some(item) = items
+            .try_next()
+            .await
+            .map_err(remote(self.setting, "list blobs"))?
+        {
+            let name = item.name.unwrap_or_default();
+            if let Some(rest) = name
+                .strip_prefix(&dir)
+                .filter(|r| !r.is_empty() && !r.contains('/'))
+            {
+                visit(rest);
+            }
+        }
+        Ok(())
+    }
+
+    async fn exists(&self, path: &str) -> Result<bool, SinkError> {
+        self.container
+            .blob_client(path)
+            .exists()
+            .await
+            .map_err(remote(self.setting, "check a blob"))
+    }
+
+    async fn stage_block(&self, path: &str, id: &str, data: Bytes) -> Result<(), SinkError> {
+        let len = data.len() as u64;
+        self.block_blob(path)
+            .stage_block(id.as_bytes(), len, data.into(), None)
+            .await
+            .map_err(remote(self.setting, "stage a block"))?;
+        Ok(())
+    }
+
+    async fn staged_blocks(&self, path: &str) -> Result<std::collections::BTreeSet<String>, SinkError> {
+        let list = match self
+            .block_blob(path)
+            .get_block_list(BlockListType::Uncommitted, None)
+            .await
+        {
+            Ok(r) => r
+                .into_model()
+                .map_err(remote(self.setting, "read the block list"))?,
+            Err(e) if e.http_status() == Some(StatusCode::NotFound) => return Ok(Default::default()),
+            Err(e) => return Err(remote(self.setting, "read the block list")(e)),
+        };
+        Ok(list
+            .uncommitted_blocks
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|b| b.name.and_then(|n| String::from_utf8(n).ok()))
+            .collect())
+    }
+
+    async fn commit_blocks(&self, path: &str, ids: &[String]) -> Result<(), SinkError> {
+        let list = BlockLookupList {
+            latest: Some(ids.iter().map(|i| i.as_bytes().to_vec()).collect()),
+            ..Default::default()
+        };
+        let body: RequestContent<BlockLookupList, azure_core::http::XmlFormat> = list
+            .try_into()
+            .map_err(remote(self.setting, "encode the block list"))?;
+        self.block_blob(path)
+            .commit_block_list(body, None)
+            .await
+            .map_err(remote(self.setting, "commit the block list"))?;
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("blob container {}", self.redacted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_hides_sas_and_keys() {
+        let t =
+            "GET http://127.0.0.1:10000/devstoreaccount1/bronze?sv=2023&sig=abc%2F failed: AccountKey=xyz";
+        let s = scrub(t);
+        assert!(
+            !s.contains("sig=") && !s.contains("abc") && !s.contains("xyz"),
+            "{s}"
+        );
+        assert!(
+            s.contains("http://127.0.0.1:10000/devstoreaccount1/bronze?<sas redacted>"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_sas() {
+        let t = BlobTarget {
+            container_url: Url::parse("https://a.blob.core.windows.net/bronze?sv=1&sig=SECRET").expect("url"),
+            auth: BlobAuthKind::Sas,
+            setting: "STORAGE_SAS",
+            retry_seconds: 60,
+        };
+        assert!(!format!("{t:?}").contains("SECRET"));
+        assert_eq!(t.redacted(), "https://a.blob.core.windows.net/bronze");
+    }
+}
