@@ -22,15 +22,29 @@ read -r us ukb < <(measure users COUNT="$N" VIP_COUNT=1000 "$BIN/playground-user
 read -r os okb < <(measure orders COUNT="$N" "$BIN/playground-orders")
 read -r is ikb < <(measure items ORDERS_COUNT="$N" "$BIN/playground-items")
 read -r ps pkb < <(measure products COUNT="$N" "$BIN/playground-products")
+# The same users, and 10,000 products, uploaded to Azurite (started here on a free port).
+az_bin=tools/node_modules/.bin/azurite-blob
+[ -x "$az_bin" ] || npm ci --prefix tools --no-audit --no-fund --loglevel=error
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$az_bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$work/azurite" --skipApiVersionCheck --loose --disableTelemetry --silent &
+az_pid=$!
+trap 'kill $az_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;"
+read -r azus azukb < <(measure az-users COUNT="$N" VIP_COUNT=1000 STORAGE_CONNECTION_STRING="$conn" "$BIN/playground-users")
+read -r azps azpkb < <(measure az-products COUNT=10000 STORAGE_CONNECTION_STRING="$conn" "$BIN/playground-products")
+
 rows=$(sqlite3 "$work/data/orders.sqlite" "select (select count(*) from orders) + (select count(*) from items)")
 bytes=$(stat -c %s "$work/data/lake/bronze/users/users.json")
 
 sqlite=$(BENCH_ORDERS="$N" cargo bench --quiet -p playground-sinks --bench sqlite_baseline 2>/dev/null | tail -1)
 sqlite_rate=$(echo "$sqlite" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sqlite_rows_per_s"])')
 
-python3 - "$N" "$us" "$ukb" "$os" "$okb" "$is" "$ikb" "$ps" "$pkb" "$rows" "$bytes" "$sqlite_rate" "${PY_USERS:-0}" <<'PY'
+python3 - "$N" "$us" "$ukb" "$os" "$okb" "$is" "$ikb" "$ps" "$pkb" "$rows" "$bytes" "$sqlite_rate" "${PY_USERS:-0}" "$azus" "$azukb" "$azps" "$azpkb" <<'PY'
 import sys
-n, us, ukb, os_, okb, is_, ikb, ps, pkb, rows, size, sqlite, py = sys.argv[1:]
+n, us, ukb, os_, okb, is_, ikb, ps, pkb, rows, size, sqlite, py, azus, azukb, azps, azpkb = sys.argv[1:]
+azus, azps, azukb, azpkb = float(azus), float(azps), int(azukb), int(azpkb)
 n, rows, size = int(n), int(rows), int(size)
 us, os_, is_, ps = map(float, (us, os_, is_, ps))
 ukb, okb, ikb, pkb = map(int, (ukb, okb, ikb, pkb))
@@ -41,6 +55,8 @@ print(f"end to end on the embedded default, {n:,} records")
 print(f"  users -> users.json       {users_rate:>12,.0f} users/s  ({size / us / 1e6:,.0f} MB/s)  peak {ukb / 1024:.1f} MB   target >= 300,000/s, <= 50 MB")
 print(f"  orders + items -> SQLite  {table_rate:>12,.0f} rows/s   ({rows:,} rows)          peak {max(okb, ikb) / 1024:.1f} MB   target >= 1,500,000/s, <= 50 MB")
 print(f"  products -> {n:,} files {n / ps:>10,.0f} files/s                        peak {pkb / 1024:.1f} MB   target <= 50 MB")
+print(f"  users -> Azurite (blocks) {n / azus:>12,.0f} users/s  ({size / azus / 1e6:,.0f} MB/s)  peak {azukb / 1024:.1f} MB   = {us / azus:.2f}x the directory backend's rate")
+print(f"  products -> Azurite        {10000 / azps:>10,.0f} files/s  (10,000 blobs)        peak {azpkb / 1024:.1f} MB")
 print(f"  baseline: SQLite alone    {sqlite:>12,.0f} rows/s   pipeline = {table_rate / sqlite:.2f}x SQLite alone")
 if py > 0:
     print(f"  baseline: Python Faker    {py:>12,.0f} users/s  users end to end = {users_rate / py:,.0f}x")
