@@ -24,6 +24,12 @@ pub struct Loaded {
     pub interrupted: bool,
 }
 
+fn account(loaded: &mut Loaded, progress: &Progress, (piece, rows): (Range<u64>, u64)) {
+    loaded.rows += rows;
+    loaded.chunks_written += 1;
+    progress.add(piece.end - piece.start);
+}
+
 /// The chunk pieces of `range`: `orderId / chunk` is the chunk number, and a shard boundary
 /// may cut a chunk, in which case each shard writes (and later finds) its own piece.
 pub fn pieces(range: Range<u64>, chunk: u64) -> Vec<(u64, Range<u64>)> {
@@ -80,15 +86,27 @@ where
             }
         }
     });
+    // Up to `parallelism` chunks in flight (SQL Server: one per pooled connection).
+    let parallel = sink.parallelism().max(1);
+    let mut writes = tokio::task::JoinSet::new();
     while let Some((piece, rows)) = rx.recv().await {
         if shutdown.is_triggered() {
             loaded.interrupted = true;
             break;
         }
-        loaded.rows += rows.len() as u64;
-        sink.write(rows).await?;
-        loaded.chunks_written += 1;
-        progress.add(piece.end - piece.start);
+        while writes.len() >= parallel {
+            if let Some(done) = writes.join_next().await {
+                account(&mut loaded, &progress, done??);
+            }
+        }
+        let sink = sink.clone();
+        writes.spawn(async move {
+            let n = rows.len() as u64;
+            sink.write(rows).await.map(|()| (piece, n))
+        });
+    }
+    while let Some(done) = writes.join_next().await {
+        account(&mut loaded, &progress, done??);
     }
     drop(rx);
     producer.await?;

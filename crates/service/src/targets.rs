@@ -9,6 +9,7 @@ use playground_sinks::events::{EventsBackend, EventsTarget};
 use playground_sinks::lake::blob::{BlobAuthKind, BlobTarget};
 use playground_sinks::lake::sas::ConnectionString;
 use playground_sinks::lake::{LakeSink, LakeTarget};
+use playground_sinks::table::mssql::{MssqlAuth, MssqlTarget};
 use playground_sinks::table::{TableBackend, TableTarget};
 use serde::Deserialize;
 use url::Url;
@@ -60,6 +61,55 @@ pub const LAKE_SETTINGS: &[Setting] = &[
     },
 ];
 
+/// Settings that choose SQL Server instead of SQLite (the Python version's names work).
+pub const TABLE_SETTINGS: &[Setting] = &[
+    Setting {
+        name: "SQL_SERVER",
+        default: "",
+        help: "SQL Server or Azure SQL host (host, host,port or host:port); unset uses SQLite.",
+    },
+    Setting {
+        name: "SQL_DATABASE",
+        default: "orders",
+        help: "Database name.",
+    },
+    Setting {
+        name: "SQL_USER",
+        default: "",
+        help: "SQL login; unset uses the managed identity (Entra ID token).",
+    },
+    Setting {
+        name: "SQL_PASSWORD",
+        default: "",
+        help: "Password of SQL_USER (never logged).",
+    },
+    Setting {
+        name: "SQL_CONNECTION_STRING",
+        default: "",
+        help: "ADO connection string (Server=tcp:host,1433;Database=..;User ID=..;Password=..), instead of SQL_SERVER.",
+    },
+    Setting {
+        name: "SQL_ENCRYPT",
+        default: "true",
+        help: "TLS to the server (Azure SQL requires it; false only for local test peers).",
+    },
+    Setting {
+        name: "SQL_TRUST_CERT",
+        default: "false",
+        help: "Accept a self-signed server certificate (local SQL Server container).",
+    },
+    Setting {
+        name: "SQL_CONNECTIONS",
+        default: "4",
+        help: "Pooled connections, and chunks bulk-loaded at once.",
+    },
+    Setting {
+        name: "AZURE_CLIENT_ID",
+        default: "",
+        help: "Client id of a user-assigned managed identity (else the system-assigned one).",
+    },
+];
+
 /// Settings of the events backend.
 pub const EVENTS_SETTINGS: &[Setting] = &[Setting {
     name: "EVENTS_PARTITIONS",
@@ -80,6 +130,19 @@ struct LakeVars {
     lake_container: Option<String>,
     azure_client_id: Option<String>,
     lake_retry_seconds: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct TableVars {
+    sql_server: Option<String>,
+    sql_database: Option<String>,
+    sql_user: Option<String>,
+    sql_password: Option<String>,
+    sql_connection_string: Option<String>,
+    sql_encrypt: Option<bool>,
+    sql_trust_cert: Option<bool>,
+    sql_connections: Option<u32>,
+    azure_client_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,11 +279,106 @@ fn with_container(setting: &str, mut url: Url, container: &str) -> Result<Url, C
     }
 }
 
-/// The tables: `{PLAYGROUND_DATA}/orders.sqlite`.
+/// The tables: SQL Server when `SQL_SERVER` or `SQL_CONNECTION_STRING` is set, else
+/// `{PLAYGROUND_DATA}/orders.sqlite`.
 pub fn table(vars: &Vars) -> Result<TableTarget, ConfigError> {
-    Ok(TableTarget::Sqlite {
-        path: data_root(vars)?.join("orders.sqlite"),
-    })
+    let v: TableVars = from_iter(vars.clone())?;
+    let connections = v.sql_connections.unwrap_or(4);
+    if !(1..=64).contains(&connections) {
+        return Err(ConfigError::new("SQL_CONNECTIONS", "must be between 1 and 64"));
+    }
+    let (setting, server, database, user, password, encrypt, trust) =
+        match (&v.sql_connection_string, &v.sql_server) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    "SQL_CONNECTION_STRING/SQL_SERVER",
+                    "set only one of them",
+                ));
+            }
+            (Some(ado), None) => {
+                let kv = ado_pairs(ado);
+                let get = |keys: &[&str]| {
+                    keys.iter()
+                        .find_map(|k| kv.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+                };
+                let server = get(&["server", "data source", "address", "addr"])
+                    .ok_or_else(|| ConfigError::new("SQL_CONNECTION_STRING", "has no Server"))?;
+                let yes = |v: Option<String>| {
+                    v.map(|v| {
+                        matches!(
+                            v.to_ascii_lowercase().as_str(),
+                            "true" | "yes" | "strict" | "mandatory"
+                        )
+                    })
+                };
+                (
+                    "SQL_CONNECTION_STRING",
+                    server.trim_start_matches("tcp:").to_owned(),
+                    get(&["database", "initial catalog"]),
+                    get(&["user id", "uid", "user"]),
+                    get(&["password", "pwd"]),
+                    yes(get(&["encrypt"])),
+                    yes(get(&["trustservercertificate"])),
+                )
+            }
+            (None, Some(server)) => (
+                "SQL_SERVER",
+                server.clone(),
+                v.sql_database.clone(),
+                v.sql_user.clone(),
+                v.sql_password.clone(),
+                v.sql_encrypt,
+                v.sql_trust_cert,
+            ),
+            (None, None) => {
+                return Ok(TableTarget::Sqlite {
+                    path: data_root(vars)?.join("orders.sqlite"),
+                });
+            }
+        };
+    let (host, port) = match server.rsplit_once([',', ':']) {
+        Some((h, p)) => (
+            h.to_owned(),
+            p.trim()
+                .parse()
+                .map_err(|_| ConfigError::new(setting, format!("bad port in {server:?}")))?,
+        ),
+        None => (server.clone(), 1433),
+    };
+    if host.is_empty() {
+        return Err(ConfigError::new(setting, "the server name is empty"));
+    }
+    let auth = match (user, password) {
+        (Some(user), Some(password)) => MssqlAuth::Sql { user, password },
+        (Some(_), None) => return Err(ConfigError::new("SQL_PASSWORD", "must be set with SQL_USER")),
+        (None, Some(_)) => return Err(ConfigError::new("SQL_USER", "must be set with SQL_PASSWORD")),
+        (None, None) => MssqlAuth::ManagedIdentity {
+            client_id: v.azure_client_id.clone(),
+        },
+    };
+    Ok(TableTarget::Mssql(MssqlTarget {
+        host,
+        port,
+        database: database.unwrap_or_else(|| "orders".to_owned()),
+        auth,
+        encrypt: encrypt.unwrap_or(true),
+        trust_cert: trust.unwrap_or(false),
+        connections,
+        setting,
+    }))
+}
+
+/// `Key=Value;` pairs of an ADO connection string, keys lower-cased.
+fn ado_pairs(s: &str) -> Vec<(String, String)> {
+    s.split(';')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| {
+            (
+                k.trim().to_ascii_lowercase(),
+                v.trim().trim_matches('\'').trim_matches('"').to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// The events: `{PLAYGROUND_DATA}/events/{hub}/...`.

@@ -11,7 +11,7 @@ const INFO: ServiceInfo = ServiceInfo {
     name: "playground-items",
     about: "Generates the items of every order into the table items(orderId, rowId, productId), \
             1-10 per order. Deterministic from SEED; a restart skips the chunks already written.",
-    settings: &[SETTINGS, targets::DATA_SETTINGS],
+    settings: &[SETTINGS, targets::TABLE_SETTINGS, targets::DATA_SETTINGS],
 };
 
 fn main() -> ExitCode {

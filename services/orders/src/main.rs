@@ -11,7 +11,7 @@ const INFO: ServiceInfo = ServiceInfo {
     name: "playground-orders",
     about: "Generates orders into the table orders(orderId, userId, orderDate, orderValue). \
             Deterministic from SEED; a restart skips the chunks already written.",
-    settings: &[SETTINGS, targets::DATA_SETTINGS],
+    settings: &[SETTINGS, targets::TABLE_SETTINGS, targets::DATA_SETTINGS],
 };
 
 fn main() -> ExitCode {

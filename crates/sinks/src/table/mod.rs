@@ -5,6 +5,7 @@
 //! or absent. A restarted service asks which chunks of its shard exist and writes the rest:
 //! no duplicates, no gaps, and existing data is never dropped.
 
+pub mod mssql;
 pub mod sqlite;
 
 use std::collections::BTreeSet;
@@ -84,6 +85,11 @@ pub trait TableSink: Send + Sync {
     /// Writes one chunk atomically.
     fn write(&self, rows: Rows) -> impl Future<Output = Result<(), SinkError>> + Send;
 
+    /// How many chunks may be written at once (SQLite: one writer; SQL Server: the pool).
+    fn parallelism(&self) -> usize {
+        1
+    }
+
     /// Where the rows go, for logs (never contains a secret).
     fn describe(&self) -> String;
 }
@@ -96,6 +102,8 @@ pub enum TableTarget {
         /// The database file.
         path: PathBuf,
     },
+    /// SQL Server or Azure SQL.
+    Mssql(mssql::MssqlTarget),
 }
 
 /// The configured table backend.
@@ -103,6 +111,8 @@ pub enum TableTarget {
 pub enum TableBackend {
     /// SQLite, bundled.
     Sqlite(sqlite::SqliteTables),
+    /// SQL Server.
+    Mssql(mssql::MssqlTables),
 }
 
 impl TableBackend {
@@ -110,6 +120,7 @@ impl TableBackend {
     pub async fn open(target: &TableTarget) -> Result<TableBackend, SinkError> {
         match target {
             TableTarget::Sqlite { path } => Ok(TableBackend::Sqlite(sqlite::SqliteTables::open(path).await?)),
+            TableTarget::Mssql(t) => Ok(TableBackend::Mssql(mssql::MssqlTables::open(t).await?)),
         }
     }
 }
@@ -118,6 +129,7 @@ impl TableSink for TableBackend {
     async fn ensure(&self, table: Table) -> Result<(), SinkError> {
         match self {
             TableBackend::Sqlite(s) => s.ensure(table).await,
+            TableBackend::Mssql(m) => m.ensure(table).await,
         }
     }
     async fn written_chunks(
@@ -128,16 +140,25 @@ impl TableSink for TableBackend {
     ) -> Result<BTreeSet<u64>, SinkError> {
         match self {
             TableBackend::Sqlite(s) => s.written_chunks(table, range, chunk).await,
+            TableBackend::Mssql(m) => m.written_chunks(table, range, chunk).await,
         }
     }
     async fn write(&self, rows: Rows) -> Result<(), SinkError> {
         match self {
             TableBackend::Sqlite(s) => s.write(rows).await,
+            TableBackend::Mssql(m) => m.write(rows).await,
+        }
+    }
+    fn parallelism(&self) -> usize {
+        match self {
+            TableBackend::Sqlite(s) => s.parallelism(),
+            TableBackend::Mssql(m) => m.parallelism(),
         }
     }
     fn describe(&self) -> String {
         match self {
             TableBackend::Sqlite(s) => s.describe(),
+            TableBackend::Mssql(m) => m.describe(),
         }
     }
 }
