@@ -38,12 +38,15 @@ read -r azps azpkb < <(measure az-products COUNT=10000 STORAGE_CONNECTION_STRING
 rows=$(sqlite3 "$work/data/orders.sqlite" "select (select count(*) from orders) + (select count(*) from items)")
 bytes=$(stat -c %s "$work/data/lake/bronze/users/users.json")
 
+peer=$(BENCH_ORDERS=200000 cargo bench --quiet -p playground-sinks --bench mssql_peer 2>/dev/null | tail -1)
+peer_rate=$(echo "$peer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["peer_rows_per_s"])')
 sqlite=$(BENCH_ORDERS="$N" cargo bench --quiet -p playground-sinks --bench sqlite_baseline 2>/dev/null | tail -1)
 sqlite_rate=$(echo "$sqlite" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sqlite_rows_per_s"])')
 
-python3 - "$N" "$us" "$ukb" "$os" "$okb" "$is" "$ikb" "$ps" "$pkb" "$rows" "$bytes" "$sqlite_rate" "${PY_USERS:-0}" "$azus" "$azukb" "$azps" "$azpkb" <<'PY'
+python3 - "$N" "$us" "$ukb" "$os" "$okb" "$is" "$ikb" "$ps" "$pkb" "$rows" "$bytes" "$sqlite_rate" "${PY_USERS:-0}" "$azus" "$azukb" "$azps" "$azpkb" "$peer_rate" <<'PY'
 import sys
-n, us, ukb, os_, okb, is_, ikb, ps, pkb, rows, size, sqlite, py, azus, azukb, azps, azpkb = sys.argv[1:]
+n, us, ukb, os_, okb, is_, ikb, ps, pkb, rows, size, sqlite, py, azus, azukb, azps, azpkb, peer = sys.argv[1:]
+peer = float(peer)
 azus, azps, azukb, azpkb = float(azus), float(azps), int(azukb), int(azpkb)
 n, rows, size = int(n), int(rows), int(size)
 us, os_, is_, ps = map(float, (us, os_, is_, ps))
@@ -57,6 +60,7 @@ print(f"  orders + items -> SQLite  {table_rate:>12,.0f} rows/s   ({rows:,} rows
 print(f"  products -> {n:,} files {n / ps:>10,.0f} files/s                        peak {pkb / 1024:.1f} MB   target <= 50 MB")
 print(f"  users -> Azurite (blocks) {n / azus:>12,.0f} users/s  ({size / azus / 1e6:,.0f} MB/s)  peak {azukb / 1024:.1f} MB   = {us / azus:.2f}x the directory backend's rate")
 print(f"  products -> Azurite        {10000 / azps:>10,.0f} files/s  (10,000 blobs)        peak {azpkb / 1024:.1f} MB")
+print(f"  items -> SQL Server (TDS test peer, tiberius bulk, 4 connections) {peer:,.0f} rows/s = {peer / sqlite:.2f}x SQLite alone (client-side ceiling)")
 print(f"  baseline: SQLite alone    {sqlite:>12,.0f} rows/s   pipeline = {table_rate / sqlite:.2f}x SQLite alone")
 if py > 0:
     print(f"  baseline: Python Faker    {py:>12,.0f} users/s  users end to end = {users_rate / py:,.0f}x")

@@ -116,16 +116,23 @@ fn a_connection_dropped_mid_bulk_is_retried_and_every_row_arrives_once() {
 }
 
 #[test]
-fn azure_sqls_transient_error_is_retried() {
+fn azure_sqls_transient_error_is_retried_with_an_ado_connection_string() {
     let p = peer();
     p.peer.fail_next_batch(
         "CREATE TABLE",
         40613,
         "Database 'orders' on server is not currently available.",
     );
+    // Through an ADO connection string this time.
     let pg = Playground::new(BIN);
-    let out = run(&pg, &p, &[("COUNT", "1000")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ado = format!(
+        "Server=tcp:127.0.0.1,{};Database=orders;User ID=playground;Password={PASSWORD};Encrypt=false",
+        p.peer.addr().port()
+    );
+    let out = pg.run(&[("SQL_CONNECTION_STRING", &ado), ("COUNT", "1000")]);
+    let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{logs}");
+    assert!(logs.contains("40613") && !logs.contains(PASSWORD), "{logs}");
     assert_eq!(p.peer.rows("orders").len(), 1000);
 }
 
