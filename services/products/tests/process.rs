@@ -56,6 +56,14 @@ fn a_kill_mid_run_then_a_restart_completes_every_file_once() {
         "the restart skipped what existed: {done}"
     );
     assert_all_products(&pg, 42, 20000);
+    let leftovers: Vec<_> = files_under(&dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary files of the killed run were cleaned up: {leftovers:?}"
+    );
 }
 
 #[test]

@@ -44,6 +44,24 @@ impl LocalLake {
     }
 }
 
+/// Deletes a temporary file left by a writer that was killed (its process is gone), so a
+/// killed run leaves no clutter beside the real objects after the next run lists them.
+fn remove_if_orphaned(path: &Path, name: &str) {
+    let pid = name
+        .rsplit_once(&format!("{TMP}-"))
+        .and_then(|(_, p)| p.parse::<u32>().ok());
+    let orphaned = pid
+        .is_some_and(|pid| pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists());
+    if orphaned && Path::new("/proc/self").exists() {
+        match std::fs::remove_file(path) {
+            Ok(()) => tracing::debug!(path = %path.display(), "removed a temporary file of a killed run"),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "cannot remove a stale temporary file")
+            }
+        }
+    }
+}
+
 /// Writes `data` to `dest` through a temporary sibling and a rename.
 fn write_atomically(dest: &Path, data: &[u8]) -> Result<(), SinkError> {
     if let Some(dir) = dest.parent() {
@@ -80,7 +98,9 @@ impl Lake for LocalLake {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             let is_file = entry.file_type().await.map(|t| t.is_file()).unwrap_or(false);
-            if is_file && !name.contains(TMP) && !name.starts_with('.') {
+            if is_file && name.contains(TMP) {
+                remove_if_orphaned(&dir.join(&*name), &name);
+            } else if is_file && !name.starts_with('.') {
                 visit(&name);
             }
         }
@@ -205,6 +225,24 @@ mod tests {
             .await
             .expect("put");
         assert_eq!(names(&lake, "products").await, vec!["product_1.json".to_owned()]);
+    }
+
+    #[tokio::test]
+    async fn list_removes_temporary_files_of_dead_writers_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = LocalLake::open(dir.path().join("bronze")).expect("open");
+        let products = dir.path().join("bronze/products");
+        std::fs::create_dir_all(&products).expect("mkdir");
+        let dead = products.join("product_3.json.tmp-4294967295");
+        let live = products.join(format!("product_4.json.tmp-{}", std::process::id()));
+        std::fs::write(&dead, b"{").expect("write");
+        std::fs::write(&live, b"{").expect("write");
+        assert!(
+            names(&lake, "products").await.is_empty(),
+            "temporary files are never listed"
+        );
+        assert!(!dead.exists(), "a dead writer's file is removed");
+        assert!(live.exists(), "a running writer's file is kept");
     }
 
     #[test]
