@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use playground_sinks::SinkError;
+use playground_sinks::events::eventhubs::{EventHubsAuth, EventHubsTarget};
 use playground_sinks::events::{EventsBackend, EventsTarget};
 use playground_sinks::lake::blob::{BlobAuthKind, BlobTarget};
 use playground_sinks::lake::sas::ConnectionString;
@@ -110,11 +111,55 @@ pub const TABLE_SETTINGS: &[Setting] = &[
     },
 ];
 
-/// Settings of the events backend.
-pub const EVENTS_SETTINGS: &[Setting] = &[Setting {
-    name: "EVENTS_PARTITIONS",
-    default: "4",
-    help: "Partitions of each hub's capture files (events are spread by user id).",
+/// Settings of the events backend (both streams). With none of the Event Hubs ones set,
+/// events go to capture files under `PLAYGROUND_DATA`.
+pub const EVENTS_SETTINGS: &[Setting] = &[
+    Setting {
+        name: "EVENTS_PARTITIONS",
+        default: "4",
+        help: "Partitions of each hub's capture files (events are spread by user id).",
+    },
+    Setting {
+        name: "EVENTHUB_NAMESPACE",
+        default: "",
+        help: "Event Hubs namespace (NAME or NAME.servicebus.windows.net), signed in with the managed identity.",
+    },
+    Setting {
+        name: "EVENTHUB_ENDPOINT",
+        default: "",
+        help: "AMQP endpoint instead of the namespace's, e.g. amqp://localhost:5672 for the emulator (plain TCP).",
+    },
+    Setting {
+        name: "EVENTS_IN_FLIGHT",
+        default: "4",
+        help: "Event Hubs batches awaiting acknowledgement at once (one per partition); then the generator waits.",
+    },
+    Setting {
+        name: "EVENTS_RETRY_SECONDS",
+        default: "300",
+        help: "How long a failed Event Hubs send is retried (reconnecting, resending) before giving up.",
+    },
+    Setting {
+        name: "AZURE_CLIENT_ID",
+        default: "",
+        help: "Client id of a user-assigned managed identity (else the system-assigned one).",
+    },
+];
+
+/// The pageviews service's connection string (the Python version's name).
+pub const PAGEVIEWS_HUB_SETTINGS: &[Setting] = &[Setting {
+    name: "EVENTHUB_CONNECTION_STRING_PAGEVIEWS",
+    default: "",
+    help: "Connection string with a SAS key for the pageviews hub (UseDevelopmentEmulator=true for the emulator); \
+           instead of the managed identity.",
+}];
+
+/// The stars service's connection string (the Python version's name).
+pub const STARS_HUB_SETTINGS: &[Setting] = &[Setting {
+    name: "EVENTHUB_CONNECTION_STRING_STARS",
+    default: "",
+    help: "Connection string with a SAS key for the stars hub (UseDevelopmentEmulator=true for the emulator); \
+           instead of the managed identity.",
 }];
 
 #[derive(Debug, Deserialize)]
@@ -148,6 +193,11 @@ struct TableVars {
 #[derive(Debug, Deserialize)]
 struct EventsVars {
     events_partitions: Option<u32>,
+    eventhub_namespace: Option<String>,
+    eventhub_endpoint: Option<String>,
+    events_in_flight: Option<usize>,
+    events_retry_seconds: Option<u64>,
+    azure_client_id: Option<String>,
 }
 
 /// A snapshot of the environment.
@@ -381,8 +431,10 @@ fn ado_pairs(s: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The events: `{PLAYGROUND_DATA}/events/{hub}/...`.
-pub fn events(vars: &Vars) -> Result<EventsTarget, ConfigError> {
+/// The events of `hub`: Event Hubs when its connection string
+/// (`EVENTHUB_CONNECTION_STRING_{HUB}`) or `EVENTHUB_NAMESPACE` is set, else capture files
+/// under `{PLAYGROUND_DATA}/events/{hub}/...`. Errors never echo the connection string.
+pub fn events(vars: &Vars, hub: &str) -> Result<EventsTarget, ConfigError> {
     let e: EventsVars = from_iter(vars.clone())?;
     let partitions = e.events_partitions.unwrap_or(4);
     if !(1..=1024).contains(&partitions) {
@@ -391,10 +443,114 @@ pub fn events(vars: &Vars) -> Result<EventsTarget, ConfigError> {
             format!("{partitions} is out of range 1..=1024"),
         ));
     }
-    Ok(EventsTarget::CaptureFiles {
-        root: data_root(vars)?.join("events"),
-        partitions,
-    })
+    let setting = connection_string_setting(hub);
+    let connection_string = vars
+        .iter()
+        .find(|(k, v)| k == setting && !v.is_empty())
+        .map(|(_, v)| v.trim().to_owned());
+    let auth = match (connection_string, e.eventhub_namespace) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::new(
+                setting,
+                "set either it or EVENTHUB_NAMESPACE (the managed identity), not both",
+            ));
+        }
+        (Some(cs), None) => EventHubsAuth::ConnectionString(cs),
+        (None, Some(ns)) => {
+            let ns = ns.trim().trim_end_matches('/');
+            let ns = ns.strip_prefix("sb://").unwrap_or(ns);
+            if ns.is_empty() || ns.contains(['/', ';', '=', ' ']) {
+                return Err(ConfigError::new(
+                    "EVENTHUB_NAMESPACE",
+                    format!("{ns:?} is not a namespace name (NAME or NAME.servicebus.windows.net)"),
+                ));
+            }
+            let namespace = if ns.contains('.') {
+                ns.to_owned()
+            } else {
+                format!("{ns}.servicebus.windows.net")
+            };
+            EventHubsAuth::ManagedIdentity {
+                namespace,
+                client_id: e.azure_client_id,
+            }
+        }
+        (None, None) => {
+            if let Some(endpoint) = e.eventhub_endpoint {
+                return Err(ConfigError::new(
+                    "EVENTHUB_ENDPOINT",
+                    format!("{endpoint:?} needs {setting} or EVENTHUB_NAMESPACE too"),
+                ));
+            }
+            return Ok(EventsTarget::CaptureFiles {
+                root: data_root(vars)?.join("events"),
+                partitions,
+            });
+        }
+    };
+    let endpoint = match e.eventhub_endpoint {
+        Some(endpoint) => Some(checked_endpoint(&endpoint)?),
+        None => emulator_endpoint(&auth),
+    };
+    let in_flight = e.events_in_flight.unwrap_or(4);
+    if !(1..=64).contains(&in_flight) {
+        return Err(ConfigError::new("EVENTS_IN_FLIGHT", "must be between 1 and 64"));
+    }
+    let retry = e.events_retry_seconds.unwrap_or(300);
+    if retry == 0 {
+        return Err(ConfigError::new("EVENTS_RETRY_SECONDS", "must be at least 1"));
+    }
+    let auth_setting = matches!(auth, EventHubsAuth::ConnectionString(_));
+    let target = EventHubsTarget {
+        auth,
+        endpoint,
+        in_flight,
+        retry: std::time::Duration::from_secs(retry),
+        setting: match auth_setting {
+            true => setting,
+            false => "EVENTHUB_NAMESPACE",
+        },
+    };
+    target.validate().map_err(open_error)?;
+    Ok(EventsTarget::EventHubs(target))
+}
+
+/// `EVENTHUB_CONNECTION_STRING_PAGEVIEWS` or `_STARS`: the Python version's names.
+pub fn connection_string_setting(hub: &str) -> &'static str {
+    match hub {
+        "stars" => "EVENTHUB_CONNECTION_STRING_STARS",
+        _ => "EVENTHUB_CONNECTION_STRING_PAGEVIEWS",
+    }
+}
+
+fn checked_endpoint(endpoint: &str) -> Result<String, ConfigError> {
+    let url = Url::parse(endpoint.trim())
+        .map_err(|e| ConfigError::new("EVENTHUB_ENDPOINT", format!("{endpoint:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "amqp" | "amqps") || url.host_str().is_none() {
+        return Err(ConfigError::new(
+            "EVENTHUB_ENDPOINT",
+            format!("{endpoint:?} is not amqp://host:port or amqps://host:port"),
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// The emulator's connection string says `UseDevelopmentEmulator=true`; its AMQP port is
+/// plain TCP 5672 on the endpoint's host.
+fn emulator_endpoint(auth: &EventHubsAuth) -> Option<String> {
+    let EventHubsAuth::ConnectionString(cs) = auth else {
+        return None;
+    };
+    let pairs = ado_pairs(cs);
+    let emulator = pairs
+        .iter()
+        .any(|(k, v)| k == "usedevelopmentemulator" && v.eq_ignore_ascii_case("true"));
+    let host = pairs
+        .iter()
+        .find(|(k, _)| k == "endpoint")
+        .and_then(|(_, v)| Url::parse(v).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))?;
+    emulator.then(|| format!("amqp://{host}:5672"))
 }
 
 /// Opens the configured lake (the container `bronze` unless configured otherwise).
@@ -409,7 +565,9 @@ pub async fn open_table(vars: &Vars) -> Result<TableBackend, ConfigError> {
 
 /// Opens the configured events backend for `hub`.
 pub async fn open_events(vars: &Vars, hub: &str) -> Result<EventsBackend, ConfigError> {
-    EventsBackend::open(&events(vars)?, hub).await.map_err(open_error)
+    EventsBackend::open(&events(vars, hub)?, hub)
+        .await
+        .map_err(open_error)
 }
 
 /// Turns a failure to open a sink into the configuration error a user can act on: which

@@ -75,3 +75,51 @@ impl From<tokio::task::JoinError> for SinkError {
         SinkError::Task(e.to_string())
     }
 }
+
+/// Removes anything that looks like a SAS or key from an error text.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for token in text.split_inclusive(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+        if let Some(q) = token.find('?').filter(|_| token.contains("sig=")) {
+            out.push_str(&token[..q]);
+            out.push_str("?<sas redacted>");
+            if token.ends_with(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+                out.push(token.chars().last().unwrap_or(' '));
+            }
+        } else if ["sig=", "AccountKey=", "SharedAccessKey=", "SharedAccessSignature"]
+            .iter()
+            .any(|secret| token.contains(secret))
+        {
+            out.push_str("<redacted> ");
+        } else {
+            out.push_str(token);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_hides_sas_and_keys() {
+        let t =
+            "GET http://127.0.0.1:10000/devstoreaccount1/bronze?sv=2023&sig=abc%2F failed: AccountKey=xyz";
+        let s = scrub(t);
+        assert!(
+            !s.contains("sig=") && !s.contains("abc") && !s.contains("xyz"),
+            "{s}"
+        );
+        assert!(
+            s.contains("http://127.0.0.1:10000/devstoreaccount1/bronze?<sas redacted>"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn scrub_hides_event_hubs_keys() {
+        let s = scrub("open Endpoint=sb://x/;SharedAccessKeyName=a;SharedAccessKey=k3y= failed");
+        assert!(!s.contains("k3y"), "{s}");
+    }
+}

@@ -15,6 +15,7 @@ const INFO: ServiceInfo = ServiceInfo {
         stream::PAGEVIEW_SETTINGS,
         targets::DATA_SETTINGS,
         targets::EVENTS_SETTINGS,
+        targets::PAGEVIEWS_HUB_SETTINGS,
     ],
 };
 

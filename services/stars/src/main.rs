@@ -10,7 +10,12 @@ const INFO: ServiceInfo = ServiceInfo {
     name: "playground-stars",
     about: "Sends star ratings (1-5), given in about one session in 50 by that session's user a little \
             after its pageviews, until RUN_SECONDS or SIGTERM. Same timeline as playground-pageviews.",
-    settings: &[stream::SETTINGS, targets::DATA_SETTINGS, targets::EVENTS_SETTINGS],
+    settings: &[
+        stream::SETTINGS,
+        targets::DATA_SETTINGS,
+        targets::EVENTS_SETTINGS,
+        targets::STARS_HUB_SETTINGS,
+    ],
 };
 
 fn main() -> ExitCode {

@@ -4,6 +4,7 @@
 //! duplicates by it; the partition key is the user id, so one user's events stay in order.
 
 pub mod capture_files;
+pub mod eventhubs;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -47,6 +48,8 @@ pub enum EventsTarget {
         /// Partitions per hub (events are spread by a hash of the partition key).
         partitions: u32,
     },
+    /// Azure Event Hubs or its emulator.
+    EventHubs(eventhubs::EventHubsTarget),
 }
 
 /// The configured events backend.
@@ -54,6 +57,8 @@ pub enum EventsTarget {
 pub enum EventsBackend {
     /// Local JSON-lines files.
     CaptureFiles(capture_files::CaptureFiles),
+    /// Azure Event Hubs or its emulator.
+    EventHubs(Box<eventhubs::EventHubs>),
 }
 
 impl EventsBackend {
@@ -63,6 +68,9 @@ impl EventsBackend {
             EventsTarget::CaptureFiles { root, partitions } => Ok(EventsBackend::CaptureFiles(
                 capture_files::CaptureFiles::open(root.join(hub), *partitions)?,
             )),
+            EventsTarget::EventHubs(t) => Ok(EventsBackend::EventHubs(Box::new(
+                eventhubs::EventHubs::open(t, hub).await?,
+            ))),
         }
     }
 }
@@ -71,16 +79,19 @@ impl EventSink for EventsBackend {
     async fn send(&mut self, batch: Vec<EventRecord>) -> Result<(), SinkError> {
         match self {
             EventsBackend::CaptureFiles(s) => s.send(batch).await,
+            EventsBackend::EventHubs(s) => s.send(batch).await,
         }
     }
     async fn close(&mut self) -> Result<(), SinkError> {
         match self {
             EventsBackend::CaptureFiles(s) => s.close().await,
+            EventsBackend::EventHubs(s) => s.close().await,
         }
     }
     fn describe(&self) -> String {
         match self {
             EventsBackend::CaptureFiles(s) => s.describe(),
+            EventsBackend::EventHubs(s) => s.describe(),
         }
     }
 }
