@@ -41,7 +41,8 @@ for s in "$@"; do
   [[ -x $bin ]] || fail "$bin is missing: run make static"
   if readelf -lW "$bin" | grep -q 'INTERP'; then fail "$bin has a program interpreter (dynamically linked)"; fi
   if readelf -dW "$bin" | grep -q '(NEEDED)'; then fail "$bin needs shared libraries: $(readelf -dW "$bin" | grep NEEDED)"; fi
-  echo "check-static: $(file -b "$bin" | cut -d, -f1-2,4); ldd: $(ldd "$bin" 2>&1 | head -n1 | xargs)"
+  desc=$(command -v file >/dev/null && file -b "$bin" | cut -d, -f1-2,4 || echo "no interpreter, no NEEDED")
+  echo "check-static: playground-$s: $desc; ldd: $(ldd "$bin" 2>&1 | head -n1 | xargs)"
 
   root=$work/root-$s
   mkdir -p "$root"
