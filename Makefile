@@ -58,9 +58,12 @@ tools/node_modules: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund --loglevel=error
 	touch tools/node_modules
 
+# The deployment checks run first: they are quick once the static build is there, and a
+# failing crate must not hide them. --no-fail-fast: one failing test binary does not stop
+# the others.
 test: lint tools/node_modules $(COMPOSE)
-	$(CARGO) test --workspace --locked
-	$(MAKE) check-static check-compose
+	$(MAKE) --no-print-directory check-compose check-static
+	$(CARGO) test --workspace --locked --no-fail-fast
 
 # Static binaries, the way the Dockerfile builds them (it runs this target): glibc linked
 # statically. The explicit --target keeps build scripts and proc-macros dynamic (RUSTFLAGS then

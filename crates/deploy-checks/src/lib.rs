@@ -129,7 +129,9 @@ pub fn make_image(service: &str, registry: &str, tag: &str) -> String {
     if !tag.is_empty() {
         cmd.arg(format!("TAG={tag}"));
     }
-    let out = cmd.output().expect("make is needed to read the Makefile's image names");
+    let out = cmd
+        .output()
+        .expect("make is needed to read the Makefile's image names");
     assert!(
         out.status.success(),
         "make print-image failed: {}",

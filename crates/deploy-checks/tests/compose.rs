@@ -39,7 +39,10 @@ fn variable_mismatches(files: &[&str]) -> Vec<String> {
     let mut problems = Vec::new();
     for service in SERVICES {
         let reads: BTreeSet<String> = help_variables(service).into_iter().collect();
-        assert!(!reads.is_empty(), "playground-{service} --help lists no variables");
+        assert!(
+            !reads.is_empty(),
+            "playground-{service} --help lists no variables"
+        );
         let set: BTreeSet<String> = environment(&model, service).into_keys().collect();
         for missing in reads.difference(&set) {
             problems.push(format!(
@@ -85,7 +88,13 @@ fn depends_on(model: &serde_json::Value, service: &str) -> Vec<(String, String)>
 fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
     let model = config(STACK, &[]);
     let services = model["services"].as_object().unwrap();
-    for store in ["azurite", "sqlserver", "sqlserver-init", "eventhubs", "eventhubs-ready"] {
+    for store in [
+        "azurite",
+        "sqlserver",
+        "sqlserver-init",
+        "eventhubs",
+        "eventhubs-ready",
+    ] {
         assert!(services.contains_key(store), "compose.yaml has no {store}");
     }
     for store in ["azurite", "sqlserver"] {
@@ -118,7 +127,10 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
     // the emulator.
     for s in ["users", "products"] {
         let cs = value(&model, s, "STORAGE_CONNECTION_STRING");
-        assert!(cs.contains("BlobEndpoint=http://azurite:10000/devstoreaccount1"), "{s}: {cs}");
+        assert!(
+            cs.contains("BlobEndpoint=http://azurite:10000/devstoreaccount1"),
+            "{s}: {cs}"
+        );
         assert_eq!(value(&model, s, "LAKE_CONTAINER"), "bronze");
     }
     let password = value(&model, "sqlserver", "MSSQL_SA_PASSWORD");
@@ -130,10 +142,14 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
         assert_eq!(value(&model, s, "SQL_PASSWORD"), password);
         assert_eq!(value(&model, s, "SQL_TRUST_CERT"), "true");
         let db = value(&model, s, "SQL_DATABASE");
-        assert!(init.contains(&format!("CREATE DATABASE [{db}]")), "sqlserver-init must create {db}: {init}");
+        assert!(
+            init.contains(&format!("CREATE DATABASE [{db}]")),
+            "sqlserver-init must create {db}: {init}"
+        );
     }
     let hubs: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("deploy/eventhubs/Config.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root().join("deploy/eventhubs/Config.json")).unwrap())
+            .unwrap();
     let entities = &hubs["UserConfig"]["NamespaceConfig"][0]["Entities"];
     for (s, var) in [
         ("pageviews", "EVENTHUB_CONNECTION_STRING_PAGEVIEWS"),
@@ -151,12 +167,19 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
         );
     }
     let mount = model["services"]["eventhubs"]["volumes"].to_string();
-    assert!(mount.contains("/Eventhubs_Emulator/ConfigFiles/Config.json"), "{mount}");
+    assert!(
+        mount.contains("/Eventhubs_Emulator/ConfigFiles/Config.json"),
+        "{mount}"
+    );
 
     // Batch services run once; streams keep running.
     for s in SERVICES {
         let restart = model["services"][s]["restart"].as_str().unwrap_or_default();
-        let want = if ["pageviews", "stars"].contains(&s) { "unless-stopped" } else { "no" };
+        let want = if ["pageviews", "stars"].contains(&s) {
+            "unless-stopped"
+        } else {
+            "no"
+        };
         assert_eq!(restart, want, "{s}: restart");
     }
 }
@@ -200,13 +223,30 @@ fn related_settings_agree_across_services_whatever_the_shell_sets() {
 #[test]
 fn the_embedded_override_runs_the_six_services_alone_on_the_embedded_backends() {
     let model = config(EMBEDDED, &[]);
-    let running: BTreeSet<&str> = model["services"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(running, SERVICES.into_iter().collect(), "only the six services run");
+    let running: BTreeSet<&str> = model["services"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        running,
+        SERVICES.into_iter().collect(),
+        "only the six services run"
+    );
     for s in SERVICES {
-        assert!(depends_on(&model, s).is_empty(), "{s} depends on {:?}", depends_on(&model, s));
+        assert!(
+            depends_on(&model, s).is_empty(),
+            "{s} depends on {:?}",
+            depends_on(&model, s)
+        );
         for (k, v) in environment(&model, s) {
             if BACKEND_VARIABLES.contains(&k.as_str()) {
-                assert_eq!(v.as_deref(), Some(""), "{s}: {k} must be empty in the embedded override");
+                assert_eq!(
+                    v.as_deref(),
+                    Some(""),
+                    "{s}: {k} must be empty in the embedded override"
+                );
             }
         }
         let volumes = model["services"][s]["volumes"].to_string();
@@ -233,7 +273,10 @@ fn image_names_and_build_args_agree_with_the_makefile() {
                 "REGISTRY={registry:?} TAG={tag:?}: compose and `make print-image SERVICE={s}` disagree"
             );
             assert_eq!(svc["build"]["args"]["SERVICE"], s, "{s}: build arg SERVICE");
-            assert_eq!(svc["build"]["dockerfile"], "Dockerfile", "{s}: one Dockerfile for all");
+            assert_eq!(
+                svc["build"]["dockerfile"], "Dockerfile",
+                "{s}: one Dockerfile for all"
+            );
             assert_eq!(
                 svc["build"]["context"].as_str().map(std::path::PathBuf::from),
                 Some(root()),
