@@ -20,6 +20,8 @@ help:
 	@echo "make bench  - generator and end-to-end benchmarks with same-run baselines"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
 	@echo "make static - the static release binaries the images copy (also run by CI)"
+	@echo "make check-static  - they are static, run in an empty root, resolve names (root needed)"
+	@echo "make check-compose - compose.yaml and compose.embedded.yaml valid for Docker Compose v2"
 	@echo "make image SERVICE=users / make images - container images $(REGISTRY)playground-<service>:$(TAG)"
 	@echo "make push [SERVICE=users] - push one image or all six"
 
