@@ -121,9 +121,19 @@ pub fn help_variables(service: &str) -> Vec<String> {
 
 /// `make -s print-image SERVICE=.. REGISTRY=.. TAG=..` (the image the Makefile builds).
 pub fn make_image(service: &str, registry: &str, tag: &str) -> String {
+    make(&["-s", "print-image"], service, registry, tag)
+}
+
+/// What `make image` would run (`make -n image SERVICE=.. REGISTRY=.. TAG=..`).
+pub fn make_image_commands(service: &str, registry: &str, tag: &str) -> String {
+    make(&["-n", "image"], service, registry, tag)
+}
+
+fn make(args: &[&str], service: &str, registry: &str, tag: &str) -> String {
     let mut cmd = Command::new("make");
     cmd.current_dir(root())
-        .args(["-s", "--no-print-directory", "print-image"])
+        .arg("--no-print-directory")
+        .args(args)
         .arg(format!("SERVICE={service}"))
         .arg(format!("REGISTRY={registry}"));
     if !tag.is_empty() {
@@ -134,7 +144,7 @@ pub fn make_image(service: &str, registry: &str, tag: &str) -> String {
         .expect("make is needed to read the Makefile's image names");
     assert!(
         out.status.success(),
-        "make print-image failed: {}",
+        "make {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()

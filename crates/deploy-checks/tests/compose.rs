@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use playground_deploy_checks::{SERVICES, compose, config, environment, help_variables, make_image, root};
+use playground_deploy_checks::{
+    SERVICES, compose, config, environment, help_variables, make_image, make_image_commands, root,
+};
 
 const STACK: &[&str] = &["compose.yaml"];
 const EMBEDDED: &[&str] = &["compose.yaml", "compose.embedded.yaml"];
@@ -271,6 +273,14 @@ fn image_names_and_build_args_agree_with_the_makefile() {
                 svc["image"].as_str().unwrap(),
                 make_image(s, registry, tag),
                 "REGISTRY={registry:?} TAG={tag:?}: compose and `make print-image SERVICE={s}` disagree"
+            );
+            let build = make_image_commands(s, registry, tag);
+            assert!(
+                build.contains(&format!(
+                    "--build-arg SERVICE={s} -t {} .",
+                    make_image(s, registry, tag)
+                )),
+                "make image SERVICE={s} must tag what print-image prints: {build}"
             );
             assert_eq!(svc["build"]["args"]["SERVICE"], s, "{s}: build arg SERVICE");
             assert_eq!(
