@@ -42,8 +42,9 @@ fi
 for s in "$@"; do
   bin=$dir/playground-$s
   [[ -x $bin ]] || fail "$bin is missing: run make static"
-  if readelf -lW "$bin" | grep -q 'INTERP'; then fail "$bin has a program interpreter (dynamically linked)"; fi
-  if readelf -dW "$bin" | grep -q '(NEEDED)'; then fail "$bin needs shared libraries: $(readelf -dW "$bin" | grep NEEDED)"; fi
+  headers=$(readelf -lW "$bin") dynamic=$(readelf -dW "$bin")
+  if grep -q 'INTERP' <<<"$headers"; then fail "$bin has a program interpreter (dynamically linked)"; fi
+  if grep -q '(NEEDED)' <<<"$dynamic"; then fail "$bin needs shared libraries: $(grep NEEDED <<<"$dynamic")"; fi
   desc=$(command -v file >/dev/null && file -b "$bin" | cut -d, -f1-2,4 || echo "no interpreter, no NEEDED")
   echo "check-static: playground-$s: $desc; ldd: $(ldd "$bin" 2>&1 | head -n1 | xargs)"
 
