@@ -1,13 +1,13 @@
 # The Databricks workspace (premium: Unity Catalog and serverless SQL) and its access
 # connector, the managed identity through which Unity Catalog reads bronze and writes silver.
 resource "azurerm_databricks_workspace" "ws" {
-  name                        = "dbw-${var.prefix}"
-  location                    = var.location
-  resource_group_name         = var.resource_group_name
-  sku                         = "premium"
-  managed_resource_group_name = "rg-${var.prefix}-databricks"
+  name                          = "dbw-${var.prefix}"
+  location                      = var.location
+  resource_group_name           = var.resource_group_name
+  sku                           = "premium"
+  managed_resource_group_name   = "rg-${var.prefix}-databricks"
   public_network_access_enabled = true
-  tags                        = var.tags
+  tags                          = var.tags
 }
 
 resource "azurerm_databricks_access_connector" "lake" {
