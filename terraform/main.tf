@@ -62,6 +62,8 @@ module "sql" {
   admin_object_id     = local.sql_admin_id
   max_size_gb         = var.sql_max_size_gb
   client_ip           = var.client_ip
+
+  log_analytics_workspace_id = module.monitoring.workspace_id
 }
 
 module "identities" {

@@ -30,3 +30,8 @@ variable "client_ip" {
   type    = string
   default = null
 }
+
+variable "log_analytics_workspace_id" {
+  description = "Where the server's audit log goes."
+  type        = string
+}
