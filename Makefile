@@ -8,7 +8,8 @@ BIN := target/release
 
 SERVICES := users products orders items pageviews stars
 
-.PHONY: all build run test lint fmt bench bench-model bench-e2e clean help
+.PHONY: all build run test lint fmt bench bench-model bench-e2e clean help \
+	check-terraform check-terraform-static check-container-env terraform-fmt
 
 all: build
 
@@ -17,6 +18,7 @@ help:
 	@echo "make test   - formatting, clippy and the whole test suite"
 	@echo "make bench  - generator and end-to-end benchmarks with same-run baselines"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
+	@echo "make check-terraform - offline checks of terraform/: fmt, azurerm schema, references, checkov, container env"
 
 build:
 	$(CARGO) build --release --workspace --bins
@@ -53,8 +55,48 @@ tools/node_modules: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund --loglevel=error
 	touch tools/node_modules
 
-test: lint tools/node_modules
+# The Terraform checks that need no binary run first; the container-env check compares with
+# the services' --help, so it runs after cargo test has built them.
+test: lint tools/node_modules check-terraform-static
 	$(CARGO) test --workspace --locked
+	$(MAKE) check-container-env
+
+# --- Terraform, offline (terraform validate needs the providers, which are not downloadable
+# here): fmt, every azurerm block against the azurerm 4.55.0 schema (from the npm package
+# @cdktf/provider-azurerm in tools/), module references, checkov, and the container env.
+# Python tools live in venvs under target/, pinned by tools/terraform/requirements-*.txt
+# (python-hcl2 and checkov's own bc-python-hcl2 both install the module `hcl2`, so two venvs).
+PY_HCL := target/venv-hcl/bin/python
+CHECKOV := target/venv-checkov/bin/checkov
+
+$(PY_HCL): tools/terraform/requirements-hcl.txt
+	python3 -m venv target/venv-hcl
+	target/venv-hcl/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+$(CHECKOV): tools/terraform/requirements-checkov.txt
+	python3 -m venv target/venv-checkov
+	target/venv-checkov/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+terraform-fmt:
+	@if command -v terraform >/dev/null; then \
+	  terraform fmt -check -recursive -diff terraform/ && echo "terraform fmt: OK"; \
+	else \
+	  echo "NOTICE: terraform is not installed; skipping terraform fmt -check (the other checks run)"; \
+	fi
+
+check-terraform-static: tools/node_modules $(PY_HCL) $(CHECKOV) terraform-fmt
+	cd tools/terraform && ../../$(PY_HCL) -m unittest test_check_schema test_check_refs
+	$(PY_HCL) tools/terraform/check_schema.py terraform tools/node_modules
+	$(PY_HCL) tools/terraform/check_refs.py terraform
+	$(CHECKOV) -d terraform --framework terraform --skip-download --quiet --compact
+
+check-container-env: $(PY_HCL)
+	$(CARGO) build --workspace --bins --locked
+	cd tools/terraform && ../../$(PY_HCL) -m unittest -v test_container_env
+
+check-terraform: check-terraform-static check-container-env
 
 bench: bench-model bench-e2e
 
