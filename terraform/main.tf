@@ -118,6 +118,7 @@ module "stream_analytics" {
   storage_account_name       = module.storage.account_name
   container_ids              = module.storage.container_ids
   high_latency_ms            = var.high_latency_ms
+  streaming_units            = var.stream_analytics_units
   log_analytics_workspace_id = module.monitoring.workspace_id
 }
 
@@ -160,5 +161,6 @@ module "data_factory" {
   databricks_workspace_url   = module.databricks_workspace.workspace_url
   databricks_cluster_id      = module.databricks.cluster_id
   databricks_notebook_path   = module.databricks.notebook_path
+  trigger_activated          = var.pipeline_hourly
   log_analytics_workspace_id = module.monitoring.workspace_id
 }

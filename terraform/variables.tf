@@ -264,3 +264,15 @@ variable "databricks_spark_version" {
   type        = string
   default     = "15.4.x-scala2.12"
 }
+
+variable "pipeline_hourly" {
+  description = "Run the Data Factory pipeline (copy orders and items, build silver) every hour. Each run starts the Databricks cluster."
+  type        = bool
+  default     = true
+}
+
+variable "stream_analytics_units" {
+  description = "Streaming units of the Stream Analytics job."
+  type        = number
+  default     = 3
+}
