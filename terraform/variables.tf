@@ -1,5 +1,5 @@
 variable "subscription_id" {
-  description = "Azure subscription to deploy into (null: the Azure CLI's current subscription, or ARM_SUBSCRIPTION_ID)."
+  description = "Azure subscription to deploy into (null: ARM_SUBSCRIPTION_ID, which azurerm 4 then requires)."
   type        = string
   default     = null
 }
