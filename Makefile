@@ -62,8 +62,9 @@ test: lint tools/node_modules check-terraform-static
 	$(MAKE) check-container-env
 
 # --- Terraform, offline (terraform validate needs the providers, which are not downloadable
-# here): fmt, every azurerm block against the azurerm 4.55.0 schema (from the npm package
-# @cdktf/provider-azurerm in tools/), module references, checkov, and the container env.
+# here): fmt, every azurerm and databricks block against the azurerm 4.55.0 and databricks
+# 1.97.0 schemas (from the npm packages @cdktf/provider-* in tools/), module references,
+# checkov, and the container env.
 # Python tools live in venvs under target/, pinned by tools/terraform/requirements-*.txt
 # (python-hcl2 and checkov's own bc-python-hcl2 both install the module `hcl2`, so two venvs).
 PY_HCL := target/venv-hcl/bin/python

@@ -1,11 +1,12 @@
-"""Offline check of terraform/ against the azurerm 4.55.0 schema.
+"""Offline check of terraform/ against the azurerm 4.55.0 and databricks 1.97.0 schemas.
 
-Every `resource` and `data` block of an azurerm type may use only the arguments and nested
-blocks that type has in azurerm 4.55.0, and must set every required one; nested blocks are
+Every `resource` and `data` block of an azurerm (or databricks) type may use only the arguments
+and nested blocks that type has in azurerm 4.55.0 (databricks 1.97.0), and must set every
+required one; nested blocks are
 checked the same way, at any depth, including the `content` of `dynamic` blocks. Meta-arguments
 are ignored. `terraform validate` would do this with the provider downloaded; here the registry
-is not reachable, so the schema comes from the npm package @cdktf/provider-azurerm 14.23.1
-(see azurerm_schema.py).
+is not reachable, so the schemas come from the npm packages @cdktf/provider-azurerm 14.23.1 and
+@cdktf/provider-databricks 15.14.0 (see provider_schema.py).
 
 Usage: python check_schema.py [terraform_dir] [node_modules]
 """
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import hcl2
 
-import azurerm_schema
+import provider_schema
 
 META = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
 MARK = "__is_block__"
+CHECKED = tuple(f"{p}_" for p in provider_schema.PROVIDERS)
 
 
 def _unquote(s: str) -> str:
@@ -35,7 +37,7 @@ def check_body(body: dict, schema: dict, where: str, errors: list[str]) -> None:
     attributes, blocks = schema["attributes"], schema["blocks"]
     present: set[str] = set()
     for key, value in body.items():
-        if key == MARK or key in META:
+        if key.startswith("__") or key in META:  # parser markers (__is_block__, __comments__)
             continue
         if key == "dynamic":
             for dyn in value:
@@ -72,7 +74,7 @@ def check_body(body: dict, schema: dict, where: str, errors: list[str]) -> None:
 
 
 def check_file(path: Path, schema: dict, errors: list[str]) -> int:
-    """Checks one file; returns how many azurerm blocks it holds."""
+    """Checks one file; returns how many checked (azurerm, databricks) blocks it holds."""
     with path.open() as f:
         doc = hcl2.load(f)
     checked = 0
@@ -80,7 +82,7 @@ def check_file(path: Path, schema: dict, errors: list[str]) -> int:
         for entry in doc.get(kind, []):
             for rtype, named in entry.items():
                 rtype = _unquote(rtype)
-                if not rtype.startswith("azurerm_"):
+                if not rtype.startswith(CHECKED):
                     continue
                 for rname, body in named.items():
                     if rname == MARK:
@@ -88,7 +90,7 @@ def check_file(path: Path, schema: dict, errors: list[str]) -> int:
                     where = f"{path}: {kind} {rtype}.{_unquote(rname)}"
                     checked += 1
                     if rtype not in schema[kind]:
-                        errors.append(f"{where}: no such {kind} type in azurerm {azurerm_schema.PROVIDER_VERSION}")
+                        errors.append(f"{where}: no such {kind} type in {rtype.split('_')[0]} {provider_schema.PROVIDERS[rtype.split('_')[0]][2]}")
                         continue
                     check_body(body, schema[kind][rtype], where, errors)
     return checked
@@ -107,17 +109,18 @@ def check_tree(root: Path, schema: dict) -> tuple[int, list[str]]:
 def main() -> int:
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "terraform")
     node_modules = Path(sys.argv[2] if len(sys.argv) > 2 else "tools/node_modules")
-    schema = azurerm_schema.load(node_modules)
+    schema = provider_schema.load_all(node_modules)
     checked, errors = check_tree(root, schema)
     for e in errors:
         print(e, file=sys.stderr)
     if checked == 0:
-        print(f"no azurerm blocks found under {root}", file=sys.stderr)
+        print(f"no azurerm or databricks blocks found under {root}", file=sys.stderr)
         return 1
     if errors:
-        print(f"{len(errors)} schema error(s) in {checked} azurerm blocks", file=sys.stderr)
+        print(f"{len(errors)} schema error(s) in {checked} blocks", file=sys.stderr)
         return 1
-    print(f"azurerm {azurerm_schema.PROVIDER_VERSION} schema: {checked} blocks under {root} OK")
+    versions = ", ".join(f"{p} {v[2]}" for p, v in provider_schema.PROVIDERS.items())
+    print(f"provider schemas ({versions}): {checked} blocks under {root} OK")
     return 0
 
 

@@ -7,14 +7,15 @@ import tempfile
 import unittest
 from pathlib import Path
 
-import azurerm_schema
+import provider_schema
 import check_schema
 
 NODE_MODULES = Path(os.environ.get("NODE_MODULES", Path(__file__).resolve().parents[1] / "node_modules"))
-SCHEMA = azurerm_schema.load(NODE_MODULES)
+SCHEMA = provider_schema.load_all(NODE_MODULES)
 
 GOOD = """
 resource "azurerm_eventhub" "e" {
+  #checkov:skip=CKV_X:comments inside a block are not arguments
   name              = "pageviews"
   namespace_id      = "x"
   partition_count   = 4
@@ -105,6 +106,12 @@ resource "azurerm_container_group" "g" {
     def test_unknown_resource_type_is_rejected(self):
         errors = check('resource "azurerm_storage_acount" "a" {\n  name = "a"\n}\n')
         self.assertTrue(any("no such resource type" in e for e in errors), errors)
+
+    def test_databricks_blocks_are_checked(self):
+        text = 'resource "databricks_sql_endpoint" "w" {\n  name = "w"\n  cluster_sizes = "2X-Small"\n}\n'
+        errors = check(text)
+        self.assertTrue(any("unknown argument `cluster_sizes`" in e for e in errors), errors)
+        self.assertTrue(any("missing required argument `cluster_size`" in e for e in errors), errors)
 
     def test_other_providers_are_not_checked(self):
         self.assertEqual(check('resource "random_string" "p" {\n  length = 6\n}\n'), [])
