@@ -70,30 +70,25 @@ test: lint tools/node_modules check-terraform-static
 PY_HCL := target/venv-hcl/bin/python
 CHECKOV := target/venv-checkov/bin/checkov
 
-$(PY_HCL): tools/terraform/requirements-hcl.txt
-	python3 -m venv target/venv-hcl
-	target/venv-hcl/bin/pip install --quiet --disable-pip-version-check -r $<
-	touch $@
-
-$(CHECKOV): tools/terraform/requirements-checkov.txt
-	python3 -m venv target/venv-checkov
-	target/venv-checkov/bin/pip install --quiet --disable-pip-version-check -r $<
+target/venv-%/installed: tools/terraform/requirements-%.txt
+	python3 -m venv target/venv-$*
+	target/venv-$*/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 terraform-fmt:
 	@if command -v terraform >/dev/null; then \
-	  terraform fmt -check -recursive -diff terraform/ && echo "terraform fmt: OK"; \
+	  TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive -diff terraform/ && echo "terraform fmt: OK"; \
 	else \
 	  echo "NOTICE: terraform is not installed; skipping terraform fmt -check (the other checks run)"; \
 	fi
 
-check-terraform-static: tools/node_modules $(PY_HCL) $(CHECKOV) terraform-fmt
+check-terraform-static: tools/node_modules target/venv-hcl/installed target/venv-checkov/installed terraform-fmt
 	cd tools/terraform && ../../$(PY_HCL) -m unittest test_check_schema test_check_refs
 	$(PY_HCL) tools/terraform/check_schema.py terraform tools/node_modules
 	$(PY_HCL) tools/terraform/check_refs.py terraform
 	$(CHECKOV) -d terraform --framework terraform --skip-download --quiet --compact
 
-check-container-env: $(PY_HCL)
+check-container-env: target/venv-hcl/installed
 	$(CARGO) build --workspace --bins --locked
 	cd tools/terraform && ../../$(PY_HCL) -m unittest -v test_container_env
 
