@@ -20,7 +20,7 @@ from pathlib import Path
 import hcl2
 
 MODULE_META = {"source", "version", "providers", "depends_on", "count", "for_each"}
-PROVIDERS = r"(?:azurerm|azapi|databricks|random)"
+PROVIDERS = r"(?:azurerm|azapi|databricks|random|time)"
 REF_MODULE = re.compile(r"\bmodule\.([a-z0-9_]+)(?:\[[^\]]*\])?\.([a-z0-9_]+)")
 REF_VAR = re.compile(r"\bvar\.([a-z0-9_]+)")
 REF_LOCAL = re.compile(r"\blocal\.([a-z0-9_]+)")

@@ -27,3 +27,11 @@ resource "azurerm_role_assignment" "service" {
   principal_id         = azurerm_user_assigned_identity.service[each.key].principal_id
   principal_type       = "ServicePrincipal"
 }
+
+# Role assignments take a while to reach the data planes; a service that starts before would
+# get 403, which it treats as a configuration error (exit 2, and batch groups do not restart).
+# The container groups depend on this module, so they start after the wait.
+resource "time_sleep" "role_propagation" {
+  create_duration = "120s"
+  depends_on      = [azurerm_role_assignment.service]
+}

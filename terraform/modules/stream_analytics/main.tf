@@ -119,6 +119,12 @@ resource "azurerm_monitor_diagnostic_setting" "job" {
   }
 }
 
+# Role assignments take a while to reach Event Hubs and Storage; starting before fails.
+resource "time_sleep" "role_propagation" {
+  create_duration = "120s"
+  depends_on      = [azurerm_role_assignment.receiver, azurerm_role_assignment.lake]
+}
+
 # Start the job once its inputs, outputs and roles exist.
 resource "azurerm_stream_analytics_job_schedule" "start" {
   stream_analytics_job_id = azurerm_stream_analytics_job.job.id
@@ -128,7 +134,6 @@ resource "azurerm_stream_analytics_job_schedule" "start" {
     azurerm_stream_analytics_stream_input_eventhub_v2.hub,
     azurerm_stream_analytics_reference_input_blob.reference,
     azurerm_stream_analytics_output_blob.out,
-    azurerm_role_assignment.receiver,
-    azurerm_role_assignment.lake,
+    time_sleep.role_propagation,
   ]
 }
