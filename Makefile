@@ -10,7 +10,8 @@ COMPOSE := tools/bin/docker-compose
 SERVICES := users products orders items pageviews stars
 
 .PHONY: all build run test lint fmt bench bench-model bench-e2e clean help \
-	static check-static check-compose image images push print-image
+	static check-static check-compose image images push print-image \
+	check-terraform check-terraform-static check-container-env terraform-fmt
 
 all: build
 
@@ -24,6 +25,7 @@ help:
 	@echo "make check-compose - compose.yaml and compose.embedded.yaml valid for Docker Compose v2"
 	@echo "make image SERVICE=users / make images - container images $(REGISTRY)playground-<service>:$(TAG)"
 	@echo "make push [SERVICE=users] - push one image or all six"
+	@echo "make check-terraform - offline checks of terraform/: fmt, azurerm schema, references, checkov, container env"
 
 build:
 	$(CARGO) build --release --workspace --bins
@@ -61,10 +63,11 @@ tools/node_modules: tools/package.json tools/package-lock.json
 	touch tools/node_modules
 
 # The deployment checks run first: they are quick once the static build is there, and a
-# failing crate must not hide them. --no-fail-fast: one failing test binary does not stop
+# failing crate must not hide them. The container-env check compares terraform/ with the
+# services' --help (it builds them). --no-fail-fast: one failing test binary does not stop
 # the others.
-test: lint tools/node_modules $(COMPOSE)
-	$(MAKE) --no-print-directory check-compose check-static
+test: lint tools/node_modules $(COMPOSE) check-terraform-static
+	$(MAKE) --no-print-directory check-compose check-static check-container-env
 	$(CARGO) test --workspace --locked --no-fail-fast
 
 # Static binaries, the way the Dockerfile builds them (it runs this target): glibc linked
@@ -114,6 +117,39 @@ else
 	@test -n "$(filter $(SERVICE),$(SERVICES))" || { echo "usage: make push [SERVICE=<one of: $(SERVICES)>]" >&2; exit 2; }
 	$(DOCKER) push $(call image_of,$(SERVICE))
 endif
+
+# --- Terraform, offline (terraform validate needs the providers, which are not downloadable
+# here): fmt, every azurerm and databricks block against the azurerm 4.55.0 and databricks
+# 1.97.0 schemas (from the npm packages @cdktf/provider-* in tools/), module references,
+# checkov, and the container env.
+# Python tools live in venvs under target/, pinned by tools/terraform/requirements-*.txt
+# (python-hcl2 and checkov's own bc-python-hcl2 both install the module `hcl2`, so two venvs).
+PY_HCL := target/venv-hcl/bin/python
+CHECKOV := target/venv-checkov/bin/checkov
+
+target/venv-%/installed: tools/terraform/requirements-%.txt
+	python3 -m venv target/venv-$*
+	target/venv-$*/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+terraform-fmt:
+	@if command -v terraform >/dev/null; then \
+	  TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive -diff terraform/ && echo "terraform fmt: OK"; \
+	else \
+	  echo "NOTICE: terraform is not installed; skipping terraform fmt -check (the other checks run)"; \
+	fi
+
+check-terraform-static: tools/node_modules target/venv-hcl/installed target/venv-checkov/installed terraform-fmt
+	cd tools/terraform && ../../$(PY_HCL) -m unittest test_check_schema test_check_refs
+	$(PY_HCL) tools/terraform/check_schema.py terraform tools/node_modules
+	$(PY_HCL) tools/terraform/check_refs.py terraform
+	$(CHECKOV) -d terraform --framework terraform --skip-download --quiet --compact
+
+check-container-env: target/venv-hcl/installed
+	$(CARGO) build --workspace --bins --locked
+	cd tools/terraform && ../../$(PY_HCL) -m unittest -v test_container_env
+
+check-terraform: check-terraform-static check-container-env
 
 bench: bench-model bench-e2e
 

@@ -1,0 +1,9 @@
+output "names" {
+  description = "Container group names."
+  value       = [for g in azurerm_container_group.service : g.name]
+}
+
+output "groups" {
+  description = "Container group name by instance (users, products, orders-0, ..., stars)."
+  value       = { for k, g in azurerm_container_group.service : k => g.name }
+}

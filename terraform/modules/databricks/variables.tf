@@ -1,0 +1,24 @@
+variable "prefix" {
+  type = string
+}
+
+variable "storage_account" {
+  description = "Name of the lake's storage account."
+  type        = string
+}
+
+variable "access_connector_id" {
+  type = string
+}
+
+variable "node_type" {
+  type = string
+}
+
+variable "spark_version" {
+  type = string
+}
+
+variable "tags" {
+  type = map(string)
+}

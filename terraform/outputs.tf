@@ -1,0 +1,76 @@
+output "resource_group" {
+  description = "Everything is in this group; `terraform destroy` removes it."
+  value       = azurerm_resource_group.playground.name
+}
+
+output "storage_account" {
+  description = "The lake (ADLS gen2): containers bronze, silver, gold."
+  value       = module.storage.account_name
+}
+
+output "lake_url" {
+  description = "LAKE_URL of users and products."
+  value       = local.lake_url
+}
+
+output "eventhub_namespace" {
+  description = "EVENTHUB_NAMESPACE of pageviews and stars."
+  value       = local.eventhub_fqdn
+}
+
+output "sql_server" {
+  description = "SQL_SERVER of orders and items."
+  value       = module.sql.server_fqdn
+}
+
+output "sql_database" {
+  value = module.sql.database_name
+}
+
+output "key_vault" {
+  description = "Holds the Event Hubs send-only and listen-only connection strings."
+  value       = module.keyvault.name
+}
+
+output "container_groups" {
+  description = "Container group per instance (users, products, orders-i, items-i, pageviews, stars)."
+  value       = module.containers.groups
+}
+
+output "stream_analytics_job" {
+  value = module.stream_analytics.job_name
+}
+
+output "data_factory" {
+  value = module.data_factory.name
+}
+
+output "databricks_url" {
+  value = module.databricks_workspace.workspace_url
+}
+
+output "databricks_notebook" {
+  value = module.databricks.notebook_url
+}
+
+output "log_analytics_workspace_id" {
+  description = "Workspace (customer) id: `az monitor log-analytics query -w <id> --analytics-query 'ContainerInstanceLog_CL | take 20'`."
+  value       = module.monitoring.workspace_customer_id
+}
+
+output "sql_grants" {
+  description = "T-SQL to run once after apply as the SQL Entra admin (see README, Deploy to Azure)."
+  value       = local.sql_grants
+}
+
+output "post_apply" {
+  description = "The post-apply step: database users for the identities, then start orders and items."
+  value = join("\n", concat(
+    [
+      "terraform output -raw sql_grants > grants.sql",
+      "sqlcmd -S ${module.sql.server_fqdn} -d ${module.sql.database_name} --authentication-method ActiveDirectoryDefault -i grants.sql",
+    ],
+    [for name in local.sql_container_groups : "az container start --resource-group ${azurerm_resource_group.playground.name} --name ${name}"],
+    [""],
+  ))
+}

@@ -1,0 +1,136 @@
+"""Each container group sets exactly the variables its service reads.
+
+`terraform/container_env.tf` holds one literal environment map per service (`local.container_env`).
+Its keys must equal the variables `playground-<service> --help` lists, minus the variables
+deliberately left unset on Azure (EXCLUDED below, each with its reason), and never include a
+variable the service does not read. Every excluded variable must itself be one the service reads,
+so the list cannot go stale silently.
+
+Run after `cargo build --workspace --bins`: python -m unittest test_container_env
+(PLAYGROUND_BIN_DIR overrides target/debug.)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import unittest
+from pathlib import Path
+
+import hcl2
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV_FILE = ROOT / "terraform" / "container_env.tf"
+BIN_DIR = Path(os.environ.get("PLAYGROUND_BIN_DIR", ROOT / "target" / "debug"))
+SERVICES = ["users", "products", "orders", "items", "pageviews", "stars"]
+
+_ALL = {
+    "PLAYGROUND_DATA": "roots the embedded backends (local directory, SQLite, capture files); on Azure every sink is remote",
+}
+_LAKE = {
+    "STORAGE_SAS": "LAKE_URL with the managed identity replaces the SAS; setting both is a configuration error",
+    "STORAGE_CONNECTION_STRING": "LAKE_URL with the managed identity replaces the account key; setting both is an error",
+    "LAKE_CONTAINER": "LAKE_URL names the container (bronze)",
+    "SHARD": "one instance writes the whole users/users.json that Stream Analytics and Databricks read; shards would write parts",
+}
+_SQL = {
+    "SQL_USER": "unset selects the managed identity (Entra ID token); the server allows Entra authentication only",
+    "SQL_PASSWORD": "no SQL password exists (Entra-only server)",
+    "SQL_CONNECTION_STRING": "SQL_SERVER and SQL_DATABASE are set instead; both at once is an error",
+    "SQL_TRUST_CERT": "Azure SQL presents a trusted certificate; the default (false) is right",
+}
+_STREAM = {
+    "RUN_SECONDS": "unset: the streams run until the container group is stopped",
+    "EVENTHUB_ENDPOINT": "the Event Hubs emulator's endpoint; on Azure EVENTHUB_NAMESPACE is used",
+}
+
+EXCLUDED: dict[str, dict[str, str]] = {
+    "users": {**_ALL, **_LAKE},
+    "products": {**_ALL, **_LAKE},
+    "orders": {**_ALL, **_SQL},
+    "items": {**_ALL, **_SQL},
+    "pageviews": {
+        **_ALL,
+        **_STREAM,
+        "EVENTHUB_CONNECTION_STRING_PAGEVIEWS": "the managed identity sends (Azure Event Hubs Data Sender on the hub); the send-only connection string is in Key Vault for clients outside Azure",
+    },
+    "stars": {
+        **_ALL,
+        **_STREAM,
+        "EVENTHUB_CONNECTION_STRING_STARS": "the managed identity sends (Azure Event Hubs Data Sender on the hub); the send-only connection string is in Key Vault for clients outside Azure",
+    },
+}
+
+
+def help_variables(service: str) -> set[str]:
+    """The variables `--help` lists; the same rule as help_variables in crates/testkit."""
+    binary = BIN_DIR / f"playground-{service}"
+    out = subprocess.run([str(binary), "--help"], capture_output=True, text=True, check=True, env={})
+    names = set()
+    for line in out.stdout.splitlines():
+        if not line.startswith("  "):
+            continue
+        words = line[2:].split()
+        if words and len(words[0]) > 1 and all(c.isupper() or c == "_" for c in words[0]):
+            names.add(words[0])
+    return names
+
+
+def _unquote(s: str) -> str:
+    return s[1:-1] if len(s) >= 2 and s[0] == s[-1] == '"' else s
+
+
+def container_env() -> dict[str, set[str]]:
+    """Service => keys of its environment map in container_env.tf."""
+    with ENV_FILE.open() as f:
+        doc = hcl2.load(f)
+    for block in doc.get("locals", []):
+        if "container_env" in block:
+            return {
+                _unquote(svc): {_unquote(k) for k in env if not k.startswith("__")}
+                for svc, env in block["container_env"].items()
+                if not svc.startswith("__")
+            }
+    raise AssertionError(f"{ENV_FILE}: no local container_env")
+
+
+class ContainerEnv(unittest.TestCase):
+    env = container_env()
+
+    def test_every_service_has_a_container_group_env(self):
+        self.assertEqual(sorted(self.env), sorted(SERVICES))
+
+    def _check(self, service: str) -> None:
+        reads = help_variables(service)
+        self.assertTrue(reads, f"playground-{service} --help lists no variables")
+        sets = self.env[service]
+        excluded = set(EXCLUDED[service])
+        problems = {
+            "sets variables the service does not read": sorted(sets - reads),
+            "excludes variables the service does not read (stale exclusion list)": sorted(excluded - reads),
+            "sets variables meant to stay unset": sorted(sets & excluded),
+            "neither sets nor excludes variables the service reads": sorted(reads - excluded - sets),
+        }
+        self.assertEqual({k: v for k, v in problems.items() if v}, {}, f"{service} container group")
+
+    def test_users(self):
+        self._check("users")
+
+    def test_products(self):
+        self._check("products")
+
+    def test_orders(self):
+        self._check("orders")
+
+    def test_items(self):
+        self._check("items")
+
+    def test_pageviews(self):
+        self._check("pageviews")
+
+    def test_stars(self):
+        self._check("stars")
+
+
+if __name__ == "__main__":
+    unittest.main()
