@@ -9,7 +9,7 @@ COMPOSE := tools/bin/docker-compose
 
 SERVICES := users products orders items pageviews stars
 
-.PHONY: all build run test lint fmt bench bench-model bench-e2e clean help \
+.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events clean help \
 	static check-static check-compose image images push print-image \
 	check-terraform check-terraform-static check-container-env terraform-fmt
 
@@ -151,10 +151,15 @@ check-container-env: target/venv-hcl/installed
 
 check-terraform: check-terraform-static check-container-env
 
-bench: bench-model bench-e2e
+bench: bench-model bench-e2e bench-events
 
 # Records/s of every generator on one core; the Python version's Faker loop is measured first
 # (pip package faker) and passed in as the baseline.
+# Events/s through the Event Hubs backend into the AMQP test peer (per core, with the capture
+# files as the same-run baseline) and the achieved rate of the pageviews service.
+bench-events:
+	CARGO=$(CARGO) bench/events.sh
+
 bench-model:
 	@python3 -c 'import faker' 2>/dev/null || pip install --quiet faker
 	@py=$$(python3 bench/python_baseline.py 20000 | python3 -c 'import json,sys; print(json.load(sys.stdin)["users_per_s"])'); \

@@ -59,6 +59,20 @@ fn expected_ids(logs: &[serde_json::Value], rate: f64) -> Vec<String> {
         .collect()
 }
 
+/// Delivery is at-least-once: an event may arrive twice only when the service says it resent
+/// a batch (a send that was not acknowledged in time, e.g. on a starved CI machine).
+fn assert_once_unless_resent(received: &[Received], stderr: &str) {
+    let mut seen = BTreeSet::new();
+    let twice = received
+        .iter()
+        .filter(|r| !seen.insert(r.message_id.clone()))
+        .count();
+    assert!(
+        twice == 0 || stderr.contains("resending"),
+        "{twice} events arrived twice without a resend:\n{stderr}"
+    );
+}
+
 /// Every received event: id in the message and the body agree, key = user id, and one user
 /// always lands in the same partition, the one the capture files would use.
 fn assert_keyed_by_user(received: &[Received]) {
@@ -101,12 +115,7 @@ fn a_bounded_run_delivers_exactly_the_models_events() {
     let received = peer.received();
     let got: Vec<&str> = received.iter().filter_map(|r| r.message_id.as_deref()).collect();
     assert_eq!(got.len(), received.len(), "every event has a message id");
-    let mut seen = BTreeSet::new();
-    let twice: Vec<&Received> = received
-        .iter()
-        .filter(|r| !seen.insert(r.message_id.clone()))
-        .collect();
-    assert!(twice.is_empty(), "sent twice: {twice:?}\n{stderr}");
+    assert_once_unless_resent(&received, &stderr);
     assert_eq!(
         got.iter().copied().collect::<BTreeSet<_>>(),
         expected.iter().map(String::as_str).collect::<BTreeSet<_>>(),
