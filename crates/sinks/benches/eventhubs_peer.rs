@@ -368,6 +368,11 @@ fn rate_accuracy(seconds: u64) -> Value {
     let achieved = delivered as f64 / window;
     let done_ms = done_at.duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
     let lag_ms = done_ms - until_ms;
+    // Duplicates come from resends; the service's warnings say which and why.
+    let warnings: Vec<&String> = log
+        .iter()
+        .filter(|l| serde_json::from_str::<Value>(l).is_ok_and(|v| v["level"] == "WARN"))
+        .collect();
 
     println!(
         "rate accuracy: playground-pageviews (release) at {SPS} sessions/s for {seconds} s into an amqp peer"
@@ -386,6 +391,10 @@ fn rate_accuracy(seconds: u64) -> Value {
         achieved / target_rate,
         expected as f64 / window
     );
+    println!("  service warnings: {}", warnings.len());
+    for w in warnings.iter().take(5) {
+        println!("    {w}");
+    }
     println!(
         "  lag: the service ran {run_secs:.3} s for a {window:.3} s window (it starts up to 1 s \
          before the first whole second); its last line came {lag_ms} ms after the window's end"
@@ -403,6 +412,7 @@ fn rate_accuracy(seconds: u64) -> Value {
         "rate_target_events_per_s": (target_rate * 10.0).round() / 10.0,
         "rate_run_s": run_secs,
         "rate_lag_ms": lag_ms,
+        "rate_warnings": warnings.len(),
     })
 }
 
