@@ -12,6 +12,7 @@
 //! file), small objects replace whole, table rows are written in atomic chunks that a restart
 //! finds and skips, and events are at-least-once with deterministic ids.
 
+pub mod ca_certificates;
 pub mod error;
 pub mod events;
 pub mod lake;

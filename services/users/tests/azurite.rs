@@ -1,6 +1,6 @@
 //! The users service against Azurite (started by the test): the blobs equal the directory
 //! backend's files byte for byte, Azurite stopped and started again mid-upload, wrong and
-//! expired SAS, and no secret in the logs.
+//! expired SAS, no secret in the logs, and a root without CA certificates.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failed test
 
@@ -170,4 +170,24 @@ fn a_wrong_or_expired_sas_fails_clearly_and_leaks_nothing() {
             (&[("LAKE_URL", "ftp://host/bronze")], "LAKE_URL"),
         ],
     );
+}
+
+/// A container root without CA certificates (scratch, say): the Azure HTTP client would panic;
+/// the service exits 2 naming the setting and what is missing, before writing anything.
+#[test]
+fn without_ca_certificates_the_blob_lake_exits_2_and_says_why() {
+    let pg = Playground::new(BIN);
+    let empty = pg.root().join("empty-ca");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("bundle.pem"), b"").unwrap();
+    let bundle = empty.join("bundle.pem");
+    let out = pg.run(&[
+        ("STORAGE_CONNECTION_STRING", "UseDevelopmentStorage=true"),
+        ("SSL_CERT_FILE", bundle.to_str().unwrap()),
+        ("SSL_CERT_DIR", empty.to_str().unwrap()),
+    ]);
+    playground_testkit::assert_config_error(&pg, &out, "STORAGE_CONNECTION_STRING");
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(logs.contains("no CA certificates"), "{logs}");
+    assert!(!logs.contains("panicked"), "{logs}");
 }

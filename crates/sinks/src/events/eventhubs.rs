@@ -131,6 +131,10 @@ impl EventHubs {
     /// namespace or endpoint fails here, naming the setting, before anything is generated.
     pub async fn open(target: &EventHubsTarget, hub: &str) -> Result<EventHubs, SinkError> {
         target.validate()?;
+        if matches!(target.auth, EventHubsAuth::ManagedIdentity { .. }) {
+            // The identity's token comes over HTTPS from the Azure client.
+            crate::ca_certificates::require(target.setting)?;
+        }
         // Starting up is worth a shorter wait than a running stream: a stack that is still
         // coming up gets a minute, a typo is reported without waiting five.
         let budget = target.retry.min(Duration::from_secs(60));

@@ -110,6 +110,7 @@ impl BlobLake {
     /// expired SAS, or missing permission, fails here with an error naming `target.setting`.
     pub async fn open(target: &BlobTarget) -> Result<BlobLake, SinkError> {
         let setting = target.setting;
+        crate::ca_certificates::require(setting)?;
         let client_options = ClientOptions {
             retry: RetryOptions::exponential(ExponentialRetryOptions {
                 initial_delay: azure_core::time::Duration::milliseconds(250),

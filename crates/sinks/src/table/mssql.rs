@@ -217,6 +217,10 @@ impl MssqlTables {
     /// or an unreachable server fails here, naming `target.setting`.
     pub async fn open(target: &MssqlTarget) -> Result<MssqlTables, SinkError> {
         let setting = target.setting;
+        if matches!(target.auth, MssqlAuth::ManagedIdentity { .. }) {
+            // The identity's token comes over HTTPS from the Azure client.
+            crate::ca_certificates::require(setting)?;
+        }
         let manager = Manager {
             target: target.clone(),
         };
