@@ -113,8 +113,9 @@ module "stream_analytics" {
   resource_group_name        = azurerm_resource_group.playground.name
   tags                       = var.tags
   eventhub_namespace_name    = module.eventhubs.namespace_name
-  eventhub_namespace_id      = module.eventhubs.namespace_id
-  consumer_group             = module.eventhubs.consumer_groups["streamanalytics"]
+  eventhub_names             = module.eventhubs.hub_names
+  eventhub_ids               = module.eventhubs.hub_ids
+  consumer_groups            = module.eventhubs.consumer_groups
   storage_account_name       = module.storage.account_name
   container_ids              = module.storage.container_ids
   high_latency_ms            = var.high_latency_ms

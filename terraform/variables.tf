@@ -30,7 +30,7 @@ variable "tags" {
 # --- images ------------------------------------------------------------------------------
 
 variable "registry" {
-  description = "Image registry; images are `${registry}/playground-<service>:${image_tag}` (what `make image SERVICE=x REGISTRY=.. TAG=..` pushes)."
+  description = "Image registry; images are <registry>/playground-<service>:<image_tag> (what `make image SERVICE=x REGISTRY=.. TAG=..` pushes)."
   type        = string
   default     = "ghcr.io/data-playground"
 }

@@ -1,26 +1,26 @@
 """Each container group sets exactly the variables its service reads.
 
 `terraform/container_env.tf` holds one literal environment map per service (`local.container_env`).
-Its keys must equal the variables `playground-<service> --help` lists, minus the variables
+The keys of every container group's environment, as Terraform applied them (read from the state
+of tools/terraform/offline-check.sh, not from a model of HCL), must equal the variables `playground-<service> --help` lists, minus the variables
 deliberately left unset on Azure (EXCLUDED below, each with its reason), and never include a
 variable the service does not read. Every excluded variable must itself be one the service reads,
 so the list cannot go stale silently.
 
-Run after `cargo build --workspace --bins`: python -m unittest test_container_env
-(PLAYGROUND_BIN_DIR overrides target/debug.)
+Run after tools/terraform/offline-check.sh positive: python -m unittest test_container_env
+(PLAYGROUND_BIN_DIR overrides target/debug, TF_STATE_JSON target/tf-check/state.json.)
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import unittest
 from pathlib import Path
 
-import hcl2
-
 ROOT = Path(__file__).resolve().parents[2]
-ENV_FILE = ROOT / "terraform" / "container_env.tf"
+STATE_FILE = Path(os.environ.get("TF_STATE_JSON", ROOT / "target" / "tf-check" / "state.json"))
 BIN_DIR = Path(os.environ.get("PLAYGROUND_BIN_DIR", ROOT / "target" / "debug"))
 SERVICES = ["users", "products", "orders", "items", "pageviews", "stars"]
 
@@ -76,22 +76,31 @@ def help_variables(service: str) -> set[str]:
     return names
 
 
-def _unquote(s: str) -> str:
-    return s[1:-1] if len(s) >= 2 and s[0] == s[-1] == '"' else s
-
-
 def container_env() -> dict[str, set[str]]:
-    """Service => keys of its environment map in container_env.tf."""
-    with ENV_FILE.open() as f:
-        doc = hcl2.load(f)
-    for block in doc.get("locals", []):
-        if "container_env" in block:
-            return {
-                _unquote(svc): {_unquote(k) for k in env if not k.startswith("__")}
-                for svc, env in block["container_env"].items()
-                if not svc.startswith("__")
-            }
-    raise AssertionError(f"{ENV_FILE}: no local container_env")
+    """Service => keys of its container groups' environment, as Terraform applied them (the state
+    that tools/terraform/offline-check.sh saves with `terraform show -json`). Every instance of a
+    service (orders-0, orders-1, ...) must carry the same keys."""
+    state = json.loads(STATE_FILE.read_text())
+    envs: dict[str, set[str]] = {}
+    modules = state["values"]["root_module"].get("child_modules", [])
+    for module in modules:
+        for r in module.get("resources", []):
+            if r["type"] != "azurerm_container_group":
+                continue
+            instance = r["index"]
+            service = instance.split("-")[0]
+            keys = set(r["values"]["container"][0]["environment_variables"])
+            if service in envs and envs[service] != keys:
+                raise AssertionError(f"{instance}: environment differs from the other {service} groups")
+            envs[service] = keys
+    if not envs:
+        raise AssertionError(f"{STATE_FILE}: no container groups in the applied state")
+    return envs
+
+
+def expected_env(service: str) -> list[str]:
+    """The environment keys a service's container group must set: what it reads, less EXCLUDED."""
+    return sorted(help_variables(service) - set(EXCLUDED[service]))
 
 
 class ContainerEnv(unittest.TestCase):

@@ -7,3 +7,8 @@ output "groups" {
   description = "Container group name by instance (users, products, orders-0, ..., stars)."
   value       = { for k, g in azurerm_container_group.service : k => g.name }
 }
+
+output "environments" {
+  description = "Environment of each group's container by instance, as applied (checked by terraform test)."
+  value       = { for k, g in azurerm_container_group.service : k => g.container[0].environment_variables }
+}

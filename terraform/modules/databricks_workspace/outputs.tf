@@ -12,3 +12,12 @@ output "access_connector_id" {
   # The role must exist before Unity Catalog validates the storage credential.
   depends_on = [azurerm_role_assignment.lake]
 }
+
+output "role_assignments" {
+  description = "Role assignments made here (role, scope, principal), checked by terraform test."
+  value       = [for r in [azurerm_role_assignment.lake] : { role = r.role_definition_name, scope = r.scope, principal_id = r.principal_id }]
+}
+
+output "access_connector_principal_id" {
+  value = azurerm_databricks_access_connector.lake.identity[0].principal_id
+}

@@ -11,9 +11,14 @@ output "hub_ids" {
   value       = { for k, h in azurerm_eventhub.hub : k => h.id }
 }
 
+output "hub_names" {
+  description = "pageviews and stars: hub names, from the hubs (so readers are created after them)."
+  value       = { for k, h in azurerm_eventhub.hub : k => h.name }
+}
+
 output "consumer_groups" {
-  description = "Consumer group names by reader."
-  value       = { for g in var.consumer_groups : g => g }
+  description = "\"<hub>/<reader>\" => consumer group name, from the groups (so readers are created after them)."
+  value       = { for k, g in azurerm_eventhub_consumer_group.reader : k => g.name }
 }
 
 output "connection_strings" {

@@ -39,7 +39,8 @@ resource "azurerm_stream_analytics_job" "job" {
 }
 
 resource "azurerm_role_assignment" "receiver" {
-  scope                = var.eventhub_namespace_id
+  for_each             = var.eventhub_ids
+  scope                = each.value
   role_definition_name = "Azure Event Hubs Data Receiver"
   principal_id         = azurerm_stream_analytics_job.job.identity[0].principal_id
   principal_type       = "ServicePrincipal"
@@ -54,12 +55,12 @@ resource "azurerm_role_assignment" "lake" {
 }
 
 resource "azurerm_stream_analytics_stream_input_eventhub_v2" "hub" {
-  for_each                     = toset(["pageviews", "stars"])
+  for_each                     = var.eventhub_names
   name                         = each.key
   stream_analytics_job_id      = azurerm_stream_analytics_job.job.id
   servicebus_namespace         = var.eventhub_namespace_name
-  eventhub_name                = each.key
-  eventhub_consumer_group_name = var.consumer_group
+  eventhub_name                = each.value
+  eventhub_consumer_group_name = var.consumer_groups["${each.key}/streamanalytics"]
   authentication_mode          = "Msi"
 
   serialization {

@@ -5,3 +5,8 @@ output "job_name" {
 output "principal_id" {
   value = azurerm_stream_analytics_job.job.identity[0].principal_id
 }
+
+output "role_assignments" {
+  description = "Role assignments made here (role, scope, principal), checked by terraform test."
+  value       = [for r in concat(values(azurerm_role_assignment.receiver), values(azurerm_role_assignment.lake)) : { role = r.role_definition_name, scope = r.scope, principal_id = r.principal_id }]
+}

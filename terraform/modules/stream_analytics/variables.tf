@@ -18,12 +18,19 @@ variable "eventhub_namespace_name" {
   type = string
 }
 
-variable "eventhub_namespace_id" {
-  type = string
+variable "eventhub_names" {
+  description = "pageviews and stars => hub name (from the hub resources)."
+  type        = map(string)
 }
 
-variable "consumer_group" {
-  type = string
+variable "eventhub_ids" {
+  description = "pageviews and stars => hub id: the scopes of the job's receiver role."
+  type        = map(string)
+}
+
+variable "consumer_groups" {
+  description = "\"<hub>/<reader>\" => consumer group name; the job reads \"<hub>/streamanalytics\"."
+  type        = map(string)
 }
 
 variable "storage_account_name" {
