@@ -11,7 +11,7 @@ SERVICES := users products orders items pageviews stars
 
 .PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events clean help \
 	static check-static check-compose image images push print-image \
-	check-terraform terraform-fmt
+	check-terraform terraform-fmt check-notebook
 
 all: build
 
@@ -26,6 +26,7 @@ help:
 	@echo "make image SERVICE=users / make images - container images $(REGISTRY)playground-<service>:$(TAG)"
 	@echo "make push [SERVICE=users] - push one image or all six"
 	@echo "make check-terraform - terraform init/validate/plan/apply/test offline against stand-in providers, negative tests, checkov"
+	@echo "make check-notebook - the Databricks silver notebook on a local Spark, on bronze from the services' output"
 
 build:
 	$(CARGO) build --release --workspace --bins
@@ -67,7 +68,7 @@ tools/node_modules: tools/package.json tools/package-lock.json
 # services' --help (it builds them). --no-fail-fast: one failing test binary does not stop
 # the others.
 test: lint tools/node_modules $(COMPOSE)
-	$(MAKE) --no-print-directory check-terraform check-compose check-static
+	$(MAKE) --no-print-directory check-terraform check-compose check-static check-notebook
 	$(CARGO) test --workspace --locked --no-fail-fast
 
 # Static binaries, the way the Dockerfile builds them (it runs this target): glibc linked
@@ -141,6 +142,22 @@ check-terraform: tools/node_modules target/venv-checkov/installed terraform-fmt
 	tools/terraform/offline-check.sh all
 	cd tools/terraform && python3 -m unittest -v test_container_env
 	$(CHECKOV) -d terraform --framework terraform --skip-download --quiet --compact
+
+# --- The Databricks silver notebook on a local Spark: PySpark 4.0 from PyPI on Java 17 (pinned in
+# tools/notebook/requirements.txt, venv under target/). The services run with small counts, their
+# output is laid out as bronze the way Data Factory and Stream Analytics write it, the notebook
+# runs unchanged except Delta read and written as Parquet (no Delta jars offline), and every
+# silver table is checked. PLAYGROUND_BIN names the binaries the test runs.
+PLAYGROUND_BIN ?= $(CURDIR)/target/debug
+target/venv-spark/installed: tools/notebook/requirements.txt
+	python3 -m venv target/venv-spark
+	target/venv-spark/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+check-notebook: target/venv-spark/installed
+	@java -version >/dev/null 2>&1 || { echo "check-notebook needs Java 17 (apt-get install openjdk-17-jre-headless)" >&2; exit 2; }
+	$(CARGO) build --locked $(addprefix -p playground-,$(SERVICES))
+	cd tools/notebook && PLAYGROUND_BIN=$(PLAYGROUND_BIN) ../../target/venv-spark/bin/python -m pytest -p no:cacheprovider -v -s test_silver_notebook.py
 
 bench: bench-model bench-e2e bench-events
 

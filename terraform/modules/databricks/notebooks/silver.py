@@ -2,29 +2,101 @@
 # MAGIC %md
 # MAGIC # Silver tier of the data playground
 # MAGIC
-# MAGIC Reads bronze and writes the silver Delta tables `users`, `products`, `orders`, `items`
-# MAGIC and `pageviews` to `abfss://silver@<account>.dfs.core.windows.net/tables/<name>`, and
-# MAGIC registers them in the schema `playground` of the workspace's default catalog when the
+# MAGIC Reads bronze and writes the silver Delta tables `users`, `products`, `orders`, `items`,
+# MAGIC `pageviews` and `stars` to `abfss://silver@<account>.dfs.core.windows.net/tables/<name>`,
+# MAGIC and registers them in the schema `playground` of the workspace's default catalog when the
 # MAGIC caller may create it. Run hourly by Data Factory after it copied orders and items to
 # MAGIC bronze; safe to run again (every table is rewritten from bronze, duplicates dropped).
+# MAGIC Every table has exactly the columns and types of `SCHEMAS` below.
 # MAGIC
 # MAGIC Bronze, as the services, Data Factory and Stream Analytics write it:
 # MAGIC - `users/users.json` (JSON lines), `users/vip.json` (JSON lines of `{"id": N}`)
 # MAGIC - `products/product_{id}.json` (one object per file)
-# MAGIC - `orders/*.parquet`, `items/*.parquet` (Data Factory copies of the SQL tables)
-# MAGIC - `stream-analytics/pageviews/**` (Parquet, from Stream Analytics)
+# MAGIC - `orders/orders.parquet`, `items/items.parquet` (Data Factory copies of the SQL tables)
+# MAGIC - `stream-analytics/pageviews/yyyy/MM/dd/HH/*` and `stream-analytics/stars/yyyy/MM/dd/HH/*`
+# MAGIC   (Parquet, from Stream Analytics: its `{date}/{time}` path pattern makes plain folders,
+# MAGIC   not `key=value` partitions, so they are read with `recursiveFileLookup`)
+# MAGIC
+# MAGIC Parameters: `storage_account` (Data Factory passes it), or `bronze` and `silver` as root
+# MAGIC URLs of their own (any path Spark reads; the local test passes directories).
 
 # COMMAND ----------
 
 dbutils.widgets.text("storage_account", "", "Storage account of the lake")  # noqa: F821
+dbutils.widgets.text("bronze", "", "Bronze root URL (default: the account's bronze container)")  # noqa: F821
+dbutils.widgets.text("silver", "", "Silver tables root URL (default: silver container, tables/)")  # noqa: F821
 account = dbutils.widgets.get("storage_account")  # noqa: F821
-if not account:
-    raise ValueError("set the storage_account parameter (Data Factory passes it)")
+bronze = dbutils.widgets.get("bronze") or (f"abfss://bronze@{account}.dfs.core.windows.net" if account else "")  # noqa: F821
+silver = dbutils.widgets.get("silver") or (f"abfss://silver@{account}.dfs.core.windows.net/tables" if account else "")  # noqa: F821
+if not (bronze and silver):
+    raise ValueError("set the storage_account parameter (Data Factory passes it), or both bronze and silver")
+bronze = bronze.rstrip("/")
+silver = silver.rstrip("/")
 
-bronze = f"abfss://bronze@{account}.dfs.core.windows.net"
-silver = f"abfss://silver@{account}.dfs.core.windows.net/tables"
-
+from pyspark.errors import AnalysisException  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
+
+# Event times are UTC, as are Stream Analytics' {date}/{time} folders: event_date is a UTC date.
+spark.conf.set("spark.sql.session.timeZone", "UTC")  # noqa: F821
+
+# The silver tables: columns and types in order (the partition column last), the key that
+# duplicates are dropped by, and the partition column.
+SCHEMAS = {
+    "users": [
+        ("id", "bigint"), ("name", "string"), ("city", "string"), ("street_address", "string"),
+        ("phone_number", "string"), ("birth_number", "string"), ("user_name", "string"),
+        ("administrative_unit", "string"), ("description", "string"), ("jobs", "array<string>"),
+        ("is_vip", "boolean"),
+    ],
+    "products": [
+        ("id", "bigint"), ("name", "string"), ("description", "string"), ("price", "double"),
+        ("pages", "array<string>"),
+    ],
+    "orders": [("order_id", "bigint"), ("user_id", "bigint"), ("order_date", "timestamp"), ("order_value", "double")],
+    "items": [("order_id", "bigint"), ("row_id", "int"), ("product_id", "bigint")],
+    "pageviews": [
+        ("event_id", "string"), ("user_id", "bigint"), ("http_method", "string"), ("uri", "string"),
+        ("client_ip", "string"), ("user_agent", "string"), ("latency", "double"),
+        ("event_time", "timestamp"), ("event_date", "date"),
+    ],
+    "stars": [
+        ("event_id", "string"), ("user_id", "bigint"), ("stars", "int"), ("event_time", "timestamp"),
+        ("event_date", "date"),
+    ],
+}
+KEYS = {
+    "users": ["id"],
+    "products": ["id"],
+    "orders": ["order_id"],
+    "items": ["order_id", "row_id"],
+    "pageviews": ["event_id"],
+    "stars": ["event_id"],
+}
+PARTITIONS = {"pageviews": "event_date", "stars": "event_date"}
+
+
+def conform(df, name):
+    """df with exactly the declared columns of silver table `name`, cast to their types."""
+    return df.select(*[F.col(c).cast(t).alias(c) for c, t in SCHEMAS[name]])
+
+
+def read_stream_analytics(name, columns):
+    """Stream Analytics' Parquet output `stream-analytics/<name>/yyyy/MM/dd/HH/<blob>`.
+
+    Spark infers partitions only from `key=value` folders and finds no files to infer a schema
+    from in plain ones (UNABLE_TO_INFER_SCHEMA), so every file below is read. Before the job
+    has written anything (a fresh deployment, no rating yet) the table is empty, not an error.
+    """
+    path = f"{bronze}/stream-analytics/{name}/"
+    try:
+        return spark.read.option("recursiveFileLookup", "true").parquet(path)  # noqa: F821
+    except AnalysisException as e:
+        condition = e.getCondition() if hasattr(e, "getCondition") else e.getErrorClass()
+        if condition not in ("PATH_NOT_FOUND", "UNABLE_TO_INFER_SCHEMA"):
+            raise
+        print(f"no Stream Analytics output under {path} yet ({condition}): {name} is empty")
+        return spark.createDataFrame([], ", ".join(f"{c} string" for c in columns))  # noqa: F821
+
 
 # COMMAND ----------
 
@@ -34,7 +106,7 @@ vip = spark.read.json(f"{bronze}/users/vip.json").select(F.col("id").cast("long"
 users = (
     users.withColumn("id", F.col("id").cast("long"))
     .dropDuplicates(["id"])
-    .join(vip.withColumn("is_vip", F.lit(True)), "id", "left")
+    .join(vip.dropDuplicates(["id"]).withColumn("is_vip", F.lit(True)), "id", "left")
     .withColumn("is_vip", F.coalesce(F.col("is_vip"), F.lit(False)))
 )
 
@@ -71,31 +143,42 @@ items = (
 
 # COMMAND ----------
 
-# Pageviews: at-least-once delivery and DUPLICATE_FRACTION send some twice with the same
-# event_id; keep one. Events missing a user are dropped; a missing client_ip stays null.
+# Pageviews and stars: at-least-once delivery and DUPLICATE_FRACTION send some twice with the
+# same event_id; keep one. Events missing a user are dropped; a missing client_ip stays null.
+# event_time arrives as Stream Analytics passes the JSON through: an RFC 3339 string.
 pageviews = (
-    spark.read.parquet(f"{bronze}/stream-analytics/pageviews/")  # noqa: F821
-    .withColumn("event_time", F.to_timestamp("event_time"))
-    .withColumn("user_id", F.col("user_id").cast("long"))
-    .withColumn("latency", F.col("latency").cast("double"))
+    read_stream_analytics(
+        "pageviews",
+        ["user_id", "http_method", "uri", "client_ip", "user_agent", "latency", "event_time", "event_id"],
+    )
     .where(F.col("user_id").isNotNull())
     .dropDuplicates(["event_id"])
+    .withColumn("event_time", F.to_timestamp("event_time"))
+    .withColumn("event_date", F.to_date("event_time"))
+)
+
+stars = (
+    read_stream_analytics("stars", ["user_id", "stars", "event_time", "event_id"])
+    .where(F.col("user_id").isNotNull())
+    .dropDuplicates(["event_id"])
+    .withColumn("event_time", F.to_timestamp("event_time"))
     .withColumn("event_date", F.to_date("event_time"))
 )
 
 # COMMAND ----------
 
 tables = {
-    "users": (users, None),
-    "products": (products, None),
-    "orders": (orders, None),
-    "items": (items, None),
-    "pageviews": (pageviews, "event_date"),
+    "users": users,
+    "products": products,
+    "orders": orders,
+    "items": items,
+    "pageviews": pageviews,
+    "stars": stars,
 }
-for name, (df, partition) in tables.items():
-    writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
-    if partition:
-        writer = writer.partitionBy(partition)
+for name, df in tables.items():
+    writer = conform(df, name).write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    if name in PARTITIONS:
+        writer = writer.partitionBy(PARTITIONS[name])
     writer.save(f"{silver}/{name}")
     print(f"silver {name}: {spark.read.format('delta').load(f'{silver}/{name}').count()} rows")  # noqa: F821
 
