@@ -152,7 +152,6 @@ module "data_factory" {
   location                   = var.location
   resource_group_name        = azurerm_resource_group.playground.name
   tags                       = var.tags
-  key_vault_id               = module.keyvault.id
   sql_server_fqdn            = module.sql.server_fqdn
   sql_database               = module.sql.database_name
   storage_account_id         = module.storage.account_id
@@ -164,4 +163,12 @@ module "data_factory" {
   databricks_notebook_path   = module.databricks.notebook_path
   trigger_activated          = var.pipeline_hourly
   log_analytics_workspace_id = module.monitoring.workspace_id
+}
+
+# Whoever applies can read what the playground wrote (README "What to look at":
+# `az storage fs file list --auth-mode login`): data-plane read on the lake, nothing more.
+resource "azurerm_role_assignment" "deployer_lake_reader" {
+  scope                = module.storage.account_id
+  role_definition_name = "Storage Blob Data Reader"
+  principal_id         = data.azurerm_client_config.current.object_id
 }

@@ -105,3 +105,37 @@ run "the_services_reach_what_terraform_made" {
     error_message = "Each service must sign in as its own identity."
   }
 }
+
+run "stream_analytics_writes_both_raw_streams_and_every_query_target_exists" {
+  command = apply
+
+  assert {
+    condition     = module.stream_analytics.blob_outputs["bronze-pageviews"] == "bronze/stream-analytics/pageviews/{date}/{time}" && module.stream_analytics.blob_outputs["bronze-stars"] == "bronze/stream-analytics/stars/{date}/{time}"
+    error_message = "Raw pageviews and raw stars must both go to bronze/stream-analytics/<stream>/{date}/{time}."
+  }
+  assert {
+    condition     = toset(flatten(regexall("INTO \\[([a-z-]+)\\]", module.stream_analytics.query))) == toset(keys(module.stream_analytics.blob_outputs))
+    error_message = "Every INTO target of query.asaql must be an output of the job, and every output a target."
+  }
+}
+
+run "least_privilege_and_one_run_at_a_time" {
+  command = apply
+
+  assert {
+    condition     = toset([for r in module.data_factory.role_assignments : "${r.role}@${r.scope}"]) == toset(["Storage Blob Data Contributor@${module.storage.container_ids["bronze"]}", "Contributor@${module.databricks_workspace.workspace_id}"])
+    error_message = "Data Factory needs to write bronze and run the notebook in the workspace, nothing else (no Key Vault: no linked service reads it)."
+  }
+  assert {
+    condition     = module.data_factory.pipeline_concurrency == 1
+    error_message = "The hourly pipeline must never run twice at once."
+  }
+  assert {
+    condition     = alltrue([for k, s in module.containers.container_security : length(s) == 0])
+    error_message = "A container security block applies only to Confidential groups."
+  }
+  assert {
+    condition     = azurerm_role_assignment.deployer_lake_reader.role_definition_name == "Storage Blob Data Reader" && azurerm_role_assignment.deployer_lake_reader.scope == module.storage.account_id && azurerm_role_assignment.deployer_lake_reader.principal_id == data.azurerm_client_config.current.object_id
+    error_message = "The deployer must be able to read the lake (README's commands), and only read it."
+  }
+}

@@ -40,14 +40,14 @@ RULES: list[tuple[str, str, list[str]]] = [
         [r"module\.identities\.time_sleep\.role_propagation", r"module\.identities\.azurerm_role_assignment\.service"],
     ),
     (
-        "Key Vault secrets are written after the deployer's role on the vault",
+        "Key Vault secrets are written after the deployer's role on the vault has propagated",
         r"module\.keyvault\.azurerm_key_vault_secret\.secret",
-        [r"module\.keyvault\.azurerm_role_assignment\.deployer"],
+        [r"module\.keyvault\.time_sleep\.deployer_role_propagation", r"module\.keyvault\.azurerm_role_assignment\.deployer"],
     ),
     (
-        "Unity Catalog's storage credential is made after the access connector's role on the lake",
-        r"module\.databricks\.databricks_storage_credential\.lake",
-        [r"module\.databricks_workspace\.azurerm_role_assignment\.lake"],
+        "Unity Catalog's storage credential and external locations are made after the access connector's role on the lake has propagated",
+        r"module\.databricks\.(databricks_storage_credential\.lake|databricks_external_location\.tier)",
+        [r"module\.databricks_workspace\.time_sleep\.lake_role_propagation", r"module\.databricks_workspace\.azurerm_role_assignment\.lake"],
     ),
 ]
 

@@ -180,7 +180,7 @@ output "resource_group" {'
     'does not depend on module.eventhubs.azurerm_eventhub_consumer_group.reader' \
     'modules/stream_analytics/main.tf|||eventhub_consumer_group_name = var.consumer_groups["${each.key}/streamanalytics"]|||eventhub_consumer_group_name = "streamanalytics"'
   MODE=graph negative_case secrets-before-the-role "Key Vault secrets are written after the deployer's role" \
-    'modules/keyvault/main.tf|||  depends_on = [azurerm_role_assignment.deployer]
+    'modules/keyvault/main.tf|||  depends_on = [time_sleep.deployer_role_propagation]
 |||'
   return $FAILED
 }

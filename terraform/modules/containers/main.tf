@@ -24,10 +24,6 @@ resource "azurerm_container_group" "service" {
     cpu                   = each.value.cpu
     memory                = each.value.memory
     environment_variables = each.value.environment
-
-    security {
-      privilege_enabled = false
-    }
   }
 
   dynamic "image_registry_credential" {

@@ -12,3 +12,8 @@ output "environments" {
   description = "Environment of each group's container by instance, as applied (checked by terraform test)."
   value       = { for k, g in azurerm_container_group.service : k => g.container[0].environment_variables }
 }
+
+output "container_security" {
+  description = "Each group's container `security` blocks (only Confidential groups may have one)."
+  value       = { for k, g in azurerm_container_group.service : k => g.container[0].security }
+}

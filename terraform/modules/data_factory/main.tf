@@ -25,7 +25,6 @@ locals {
   principal_id = azurerm_data_factory.adf.identity[0].principal_id
   roles = {
     bronze     = { scope = var.bronze_scope, role = "Storage Blob Data Contributor" }
-    keyvault   = { scope = var.key_vault_id, role = "Key Vault Secrets User" }
     databricks = { scope = var.databricks_workspace_id, role = "Contributor" }
   }
 }
@@ -36,12 +35,6 @@ resource "azurerm_role_assignment" "adf" {
   role_definition_name = each.value.role
   principal_id         = local.principal_id
   principal_type       = "ServicePrincipal"
-}
-
-resource "azurerm_data_factory_linked_service_key_vault" "kv" {
-  name            = "keyvault"
-  data_factory_id = azurerm_data_factory.adf.id
-  key_vault_id    = var.key_vault_id
 }
 
 resource "azurerm_data_factory_linked_service_azure_sql_database" "sql" {
@@ -93,6 +86,8 @@ resource "azurerm_data_factory_pipeline" "hourly" {
   name            = "orders_to_silver"
   data_factory_id = azurerm_data_factory.adf.id
   description     = "Copy orders and items from Azure SQL to bronze (Parquet), then build silver in Databricks."
+  # An hourly run of 100 million orders can outlast the hour: never two at once.
+  concurrency = 1
   activities_json = jsonencode(concat(
     [for t in local.tables : {
       name    = "copy_${t}"

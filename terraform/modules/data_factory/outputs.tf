@@ -14,3 +14,7 @@ output "role_assignments" {
 output "principal_id" {
   value = azurerm_data_factory.adf.identity[0].principal_id
 }
+
+output "pipeline_concurrency" {
+  value = azurerm_data_factory_pipeline.hourly.concurrency
+}

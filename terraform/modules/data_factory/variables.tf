@@ -14,10 +14,6 @@ variable "tags" {
   type = map(string)
 }
 
-variable "key_vault_id" {
-  type = string
-}
-
 variable "sql_server_fqdn" {
   type = string
 }

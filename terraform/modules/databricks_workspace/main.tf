@@ -29,3 +29,10 @@ resource "azurerm_role_assignment" "lake" {
   principal_id         = azurerm_databricks_access_connector.lake.identity[0].principal_id
   principal_type       = "ServicePrincipal"
 }
+
+# Unity Catalog validates the storage credential and external locations through this role as
+# soon as they are created: wait until it has propagated to the lake's data plane.
+resource "time_sleep" "lake_role_propagation" {
+  create_duration = "120s"
+  depends_on      = [azurerm_role_assignment.lake]
+}

@@ -10,7 +10,7 @@ output "workspace_url" {
 output "access_connector_id" {
   value = azurerm_databricks_access_connector.lake.id
   # The role must exist before Unity Catalog validates the storage credential.
-  depends_on = [azurerm_role_assignment.lake]
+  depends_on = [time_sleep.lake_role_propagation]
 }
 
 output "role_assignments" {

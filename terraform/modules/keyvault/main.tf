@@ -1,7 +1,7 @@
 # Key Vault (RBAC mode) holding the secrets that must exist: the connection strings of the
 # Event Hubs send-only and listen-only rules, for clients that cannot use a managed identity
 # (a local run of pageviews or stars against Azure, a Kafka-protocol consumer). The services on
-# Azure need none of them. Data Factory reads the vault through its Key Vault linked service.
+# Azure need none of them.
 resource "azurerm_key_vault" "kv" {
   #checkov:skip=CKV_AZURE_109:The deployer writes the secrets from their own machine; the vault is RBAC-only
   #checkov:skip=CKV_AZURE_189:The deployer writes the secrets from their own machine; the vault is RBAC-only
@@ -39,5 +39,12 @@ resource "azurerm_key_vault_secret" "secret" {
   key_vault_id = azurerm_key_vault.kv.id
   content_type = "text/plain; Event Hubs connection string"
 
-  depends_on = [azurerm_role_assignment.deployer]
+  depends_on = [time_sleep.deployer_role_propagation]
+}
+
+# Azure RBAC takes minutes to reach Key Vault's data plane; a secret written at once is refused
+# (403) on a fresh deployment.
+resource "time_sleep" "deployer_role_propagation" {
+  create_duration = "120s"
+  depends_on      = [azurerm_role_assignment.deployer]
 }

@@ -5,6 +5,7 @@ locals {
   # Output alias => container and folder. The aliases are the INTO targets of query.asaql.
   outputs = {
     "bronze-pageviews"      = { container = "bronze", path = "stream-analytics/pageviews" }
+    "bronze-stars"          = { container = "bronze", path = "stream-analytics/stars" }
     "silver-http-methods"   = { container = "silver", path = "stream-analytics/http_methods_5min" }
     "silver-latency-alerts" = { container = "silver", path = "stream-analytics/latency_alerts" }
     "silver-alerts-users"   = { container = "silver", path = "stream-analytics/latency_alerts_users" }

@@ -10,3 +10,13 @@ output "role_assignments" {
   description = "Role assignments made here (role, scope, principal), checked by terraform test."
   value       = [for r in concat(values(azurerm_role_assignment.receiver), values(azurerm_role_assignment.lake)) : { role = r.role_definition_name, scope = r.scope, principal_id = r.principal_id }]
 }
+
+output "blob_outputs" {
+  description = "Output alias => container/path pattern, as applied (every INTO target of the query)."
+  value       = { for k, o in azurerm_stream_analytics_output_blob.out : k => "${o.storage_container_name}/${o.path_pattern}" }
+}
+
+output "query" {
+  description = "The job's query, as applied."
+  value       = azurerm_stream_analytics_job.job.transformation_query
+}
