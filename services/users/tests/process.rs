@@ -145,3 +145,66 @@ fn help_lists_every_setting_and_the_readme_documents_them() {
     let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     playground_testkit::assert_readme_documents(BIN, "users", &readme);
 }
+
+/// Issue 14: `COUNT=0`, or a shard whose slice is empty, failed with "remove staging ... No
+/// such file or directory" and left no vip.json.
+#[test]
+fn an_empty_slice_writes_empty_files() {
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[("COUNT", "0"), ("VIP_COUNT", "0")]);
+    let dir = pg.data().join("lake/bronze/users");
+    assert_eq!(std::fs::read(dir.join("users.json")).unwrap(), b"");
+    assert_eq!(std::fs::read(dir.join("vip.json")).unwrap(), b"");
+    // Two users over three shards: shard 0's slice is empty.
+    pg.run_ok(&[("COUNT", "2"), ("VIP_COUNT", "0"), ("SHARD", "0/3")]);
+    let parts: Vec<_> = files_under(&dir)
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains(".part-"))
+        .collect();
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    assert!(parts.iter().all(|p| std::fs::read(p).unwrap().is_empty()));
+}
+
+/// Issue 14: a kill during the commit left `users.json.tmp-<pid>` for good, and a staged
+/// block was trusted by its name alone (a truncated one would have been committed).
+#[test]
+fn a_restart_removes_a_dead_commits_temporary_file_and_restages_a_damaged_block() {
+    let pg = Playground::new(BIN);
+    let vars = [
+        ("COUNT", "30000"),
+        ("VIP_COUNT", "10"),
+        ("BLOCK_RECORDS", "1000"),
+        ("CONCURRENCY", "1"),
+    ];
+    let dir = pg.data().join("lake/bronze/users");
+    let staging = dir.join("users.json.staging");
+    pg.kill_when(&vars, Duration::from_secs(60), || {
+        std::fs::read_dir(&staging)
+            .map(|d| d.count() >= 4)
+            .unwrap_or(false)
+    });
+    // What a commit killed half-way leaves (pid 4294967295 does not exist) ...
+    let stale = dir.join("users.json.tmp-4294967295");
+    std::fs::write(&stale, b"half a file").unwrap();
+    // ... and a staged block cut short, as by a power loss.
+    let block = files_under(&staging)
+        .into_iter()
+        .find(|f| f.to_string_lossy().ends_with(".block"))
+        .unwrap();
+    let full = std::fs::read(&block).unwrap();
+    std::fs::write(&block, &full[..full.len() / 2]).unwrap();
+    pg.run_ok(&vars);
+    let (users, _) = expected(42, 30000, 10);
+    assert!(
+        std::fs::read(dir.join("users.json")).unwrap() == users,
+        "the damaged block was committed"
+    );
+    assert!(!stale.exists(), "the dead commit's temporary file is still there");
+    assert_eq!(
+        files_under(&dir)
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
+        vec!["users.json".to_owned(), "vip.json".to_owned()]
+    );
+}
