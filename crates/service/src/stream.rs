@@ -195,12 +195,12 @@ pub async fn run<K, S>(
     shutdown: &Shutdown,
 ) -> Result<Pumped, SinkError>
 where
-    K: EventKind,
+    K: EventKind + Send + 'static,
     S: EventSink,
 {
     let first_second = pump::now_millis().div_euclid(1000) + 1;
     let end = settings.run_seconds.map(|s| (first_second + s as i64) * 1000);
-    let stream = EventStream::<K>::new(Timeline::new(settings.stream.clone()), first_second);
+    let mut stream = EventStream::<K>::unopened(Timeline::new(settings.stream.clone()), first_second);
     tracing::info!(
         sessions_per_second = settings.stream.sessions_per_second,
         run_seconds = settings.run_seconds,
@@ -208,6 +208,27 @@ where
         to = %sink.describe(),
         "sending {what} from second {first_second}"
     );
+    // Sessions still in progress at the start are found by drawing every session of the
+    // look-back window (about 3,000 seconds of them): at high rates that takes a while, so it
+    // runs on a blocking thread in steps, and a shutdown meanwhile stops the service at once.
+    let mut warm = false;
+    while !warm {
+        if shutdown.is_triggered() {
+            tracing::info!("done: {what} (stopped while finding the sessions in progress)");
+            return Ok(Pumped {
+                events: 0,
+                duplicates: 0,
+                first_second,
+                until: first_second * 1000,
+            });
+        }
+        let steps = (20_000.0 / settings.stream.sessions_per_second.max(1.0)).clamp(1.0, 1000.0) as u32;
+        (stream, warm) = tokio::task::spawn_blocking(move || {
+            let done = stream.warm_up(steps);
+            (stream, done)
+        })
+        .await?;
+    }
     let progress = Progress::start(what, None, Duration::from_secs(5));
     let plan = PumpPlan {
         max_batch: settings.max_batch,
