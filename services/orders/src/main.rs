@@ -16,7 +16,7 @@ const INFO: ServiceInfo = ServiceInfo {
 
 fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
-        let vars: Vec<_> = std::env::vars().collect();
+        let vars = playground_service::vars(&INFO)?;
         let cfg = Config::from_vars(vars.clone())?;
         let sink = targets::open_table(&vars).await?;
         playground_orders::run(&cfg, Arc::new(sink), &shutdown)
