@@ -37,6 +37,10 @@ pub enum Failure {
     Config(ConfigError),
     /// Anything else: exit code 1.
     Run(Box<dyn Error + Send + Sync>),
+    /// A batch service stopped by SIGTERM or Ctrl-C before its data was complete: exit code
+    /// 143 (SIGTERM) or 130 (Ctrl-C), so an orchestrator does not count it a success. What
+    /// was written is whole, and a restart with the same settings resumes.
+    Interrupted,
 }
 
 impl Failure {
@@ -54,6 +58,13 @@ impl From<ConfigError> for Failure {
 
 /// Exit code for invalid settings or input.
 pub const EXIT_CONFIG: u8 = 2;
+
+/// Exit code of a batch service stopped by SIGTERM before its data was complete (128 + 15,
+/// as a shell reports a process killed by the signal); Ctrl-C gives 130 (128 + 2).
+pub const EXIT_SIGTERM: u8 = 143;
+
+/// Exit code of a batch service stopped by Ctrl-C (SIGINT) before its data was complete.
+pub const EXIT_SIGINT: u8 = 130;
 
 /// Runs a service: handles `--help`/`--version`, sets up logging (`LOG_FORMAT=json` for
 /// containers), starts a multi-threaded runtime, passes the shutdown signal (Ctrl-C,
@@ -93,12 +104,18 @@ where
             return ExitCode::FAILURE;
         }
     };
+    let mut signal = None;
     let outcome = runtime.block_on(async {
         let shutdown = Shutdown::on_signals();
+        signal = Some(shutdown.clone());
         body(shutdown).await
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Interrupted) => {
+            tracing::warn!("interrupted, data incomplete; restart to resume");
+            ExitCode::from(signal.map_or(EXIT_SIGTERM, |s| s.exit_code()))
+        }
         Err(Failure::Config(e)) => {
             tracing::error!("invalid settings: {e}");
             ExitCode::from(EXIT_CONFIG)

@@ -136,7 +136,11 @@ pub fn help(info: &ServiceInfo) -> String {
     }
     let _ = writeln!(
         s,
-        "\nExit codes: 0 done, 1 failed while running, 2 bad settings (nothing written)."
+        "\nExit codes: 0 done, 1 failed while running, 2 bad settings (nothing written); a\n\
+         batch service stopped by SIGTERM (Ctrl-C) before its data is complete logs\n\
+         \"interrupted, data incomplete; restart to resume\" and exits 143 (130): what it wrote\n\
+         is whole, and a restart with the same settings resumes. A stream stops on SIGTERM\n\
+         within a second or so, flushes and exits 0."
     );
     s
 }

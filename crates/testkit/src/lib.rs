@@ -236,6 +236,27 @@ pub fn terminate_within(
     (output, took)
 }
 
+/// The batch services' SIGTERM contract: started with `vars` (work that takes longer than
+/// `after`), sent SIGTERM after `after`, the service stops within 30 s, exits 143 and logs
+/// "interrupted, data incomplete; restart to resume". Returns the log lines.
+pub fn assert_sigterm_contract(
+    pg: &Playground,
+    vars: &[(&str, &str)],
+    after: Duration,
+) -> Vec<serde_json::Value> {
+    let (out, _) = terminate_within(pg, vars, after, Duration::from_secs(30));
+    let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(143),
+        "a batch service stopped by SIGTERM with its data incomplete exits 143, got {}:\n{logs}",
+        out.status
+    );
+    let lines = json_lines(&logs);
+    log_with(&lines, "interrupted, data incomplete; restart to resume");
+    lines
+}
+
 /// The variables `--help` lists, in order.
 pub fn help_variables(bin: &str) -> Vec<String> {
     let out = Command::new(bin).arg("--help").output().unwrap();

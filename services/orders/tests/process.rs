@@ -185,3 +185,20 @@ fn two_instances_of_one_shard_both_succeed_and_the_table_equals_one_run() {
         "the table differs from one clean run"
     );
 }
+
+/// Issue 14: orders exited 0 ("done ... interrupted=true") on SIGTERM with the table
+/// incomplete, so an orchestrator counted it a success.
+#[test]
+fn sigterm_before_the_end_exits_143_with_whole_chunks() {
+    let pg = Playground::new(BIN);
+    let vars = [("COUNT", "50000000"), ("CHUNK_ORDERS", "5000")];
+    playground_testkit::assert_sigterm_contract(&pg, &vars, Duration::from_millis(1500));
+    let partial: i64 = Connection::open(pg.data().join("orders.sqlite"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        partial < 50_000_000 && partial % 5000 == 0,
+        "whole chunks only: {partial}"
+    );
+}

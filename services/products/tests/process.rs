@@ -83,3 +83,10 @@ fn help_lists_every_setting_and_the_readme_documents_them() {
     let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     playground_testkit::assert_readme_documents(BIN, "products", &readme);
 }
+
+/// Issue 14: products exited 0 on SIGTERM with files missing.
+#[test]
+fn sigterm_before_the_end_exits_143() {
+    let pg = Playground::new(BIN);
+    playground_testkit::assert_sigterm_contract(&pg, &[("COUNT", "2000000")], Duration::from_millis(1500));
+}

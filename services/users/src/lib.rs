@@ -132,12 +132,13 @@ pub struct Summary {
     pub written: Written,
 }
 
-/// Writes this shard's users and VIPs to `lake`.
+/// Writes this shard's users and VIPs to `lake`; `None` when shutdown stopped it before
+/// users.json was committed (the staged blocks are kept for the next run).
 pub async fn run<L: Lake + 'static>(
     cfg: &Config,
     lake: Arc<L>,
     shutdown: &Shutdown,
-) -> Result<Summary, SinkError> {
+) -> Result<Option<Summary>, SinkError> {
     let range = cfg.shard.range(cfg.count);
     let vip_range = cfg.shard.range(cfg.vip_count);
     let (users_path, vip_path) = cfg.paths();
@@ -161,7 +162,7 @@ pub async fn run<L: Lake + 'static>(
             let n = (r.end - r.start) as usize;
             blocks::json_lines(g.users(r), n * 720)
         }) => w?,
-        _ = shutdown.wait() => return Err(SinkError::Task("stopped by shutdown before users.json was committed; staged blocks are kept for the next run".into())),
+        _ = shutdown.wait() => return Ok(None),
     };
     let vips = blocks::json_lines(
         generator.vips(vip_range.clone()),
@@ -181,5 +182,5 @@ pub async fn run<L: Lake + 'static>(
         "done: {users_path} and {vip_path} ({:?})",
         summary.written
     );
-    Ok(summary)
+    Ok(Some(summary))
 }

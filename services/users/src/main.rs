@@ -19,10 +19,13 @@ fn main() -> ExitCode {
         let vars = playground_service::vars(&INFO)?;
         let cfg = Config::from_vars(vars.clone())?;
         let sink = targets::open_lake(&vars).await?;
-        playground_users::run(&cfg, Arc::new(sink), &shutdown)
+        let summary = playground_users::run(&cfg, Arc::new(sink), &shutdown)
             .await
             .context("writing users")
             .map_err(Failure::run)?;
+        if summary.is_none() {
+            return Err(Failure::Interrupted);
+        }
         Ok(())
     })
 }

@@ -257,3 +257,16 @@ fn an_empty_log_level_is_info_and_an_unknown_one_is_refused_aloud() {
     ]);
     playground_testkit::log_with(&logs, "done: ");
 }
+
+/// Issue 14: users exited 1 on SIGTERM, the other batch services 0: one contract for all.
+#[test]
+fn sigterm_before_the_end_exits_143_and_keeps_the_staged_blocks() {
+    let pg = Playground::new(BIN);
+    playground_testkit::assert_sigterm_contract(
+        &pg,
+        &[("COUNT", "20000000"), ("BLOCK_RECORDS", "1000")],
+        Duration::from_millis(1500),
+    );
+    let dir = pg.data().join("lake/bronze/users");
+    assert!(!dir.join("users.json").exists());
+}
