@@ -77,6 +77,24 @@ pub fn from_iter<T: DeserializeOwned>(
     })
 }
 
+/// Most ids of users, products or orders: ids `0..MAX_IDS` fit the SQL `int` columns
+/// (`orders.userId`, `items.productId`, `orderId`) every id may end up in.
+pub const MAX_IDS: u64 = 1 << 31;
+
+/// Checks a count of ids against [`MAX_IDS`], naming `variable`.
+pub fn ids_count(variable: &str, count: u64) -> Result<u64, ConfigError> {
+    if count > MAX_IDS {
+        return Err(ConfigError::new(
+            variable,
+            format!(
+                "{count} exceeds {MAX_IDS}: ids must fit an SQL int (at most {})",
+                MAX_IDS - 1
+            ),
+        ));
+    }
+    Ok(count)
+}
+
 /// Parses an optional text setting with `FromStr`, naming `variable` in the error.
 pub fn parse<T>(variable: &str, value: Option<&str>) -> Result<Option<T>, ConfigError>
 where

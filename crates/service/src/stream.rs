@@ -10,7 +10,7 @@ use playground_sinks::events::{EventRecord, EventSink};
 use serde::{Deserialize, Serialize};
 
 use crate::pump::{self, PumpPlan, Pumped};
-use crate::settings::{ConfigError, Setting, aliased, from_iter, parse};
+use crate::settings::{ConfigError, Setting, aliased, from_iter, ids_count, parse};
 use crate::{Progress, Shutdown};
 
 /// Variables both stream services read.
@@ -56,6 +56,10 @@ pub const SETTINGS: &[Setting] = &[
         help: "Most events per send.",
     },
 ];
+
+/// Longest `RUN_SECONDS`: 100 years (the end instant in milliseconds then stays far inside
+/// an `i64`, and event times inside the years SQL and Parquet readers take).
+pub const MAX_RUN_SECONDS: u64 = 3_153_600_000;
 
 /// Extra variables of the pageviews service (URIs point at products).
 pub const PAGEVIEW_SETTINGS: &[Setting] = &[
@@ -122,6 +126,7 @@ impl StreamSettings {
                 "must be at least 1: every session has a user",
             ));
         }
+        ids_count("USERS_COUNT", users)?;
         let (products, locale) = if pageviews {
             let p = aliased(
                 ("PRODUCTS_COUNT", v.products_count),
@@ -134,6 +139,7 @@ impl StreamSettings {
                     "must be at least 1: pageviews show products",
                 ));
             }
+            ids_count("PRODUCTS_COUNT", p)?;
             (
                 p,
                 parse::<Locale>("LOCALE", v.locale.as_deref())?.unwrap_or_default(),
@@ -162,10 +168,10 @@ impl StreamSettings {
                 "must be between 1 and 100000",
             ));
         }
-        if v.run_seconds == Some(0) {
+        if v.run_seconds.is_some_and(|s| !(1..=MAX_RUN_SECONDS).contains(&s)) {
             return Err(ConfigError::new(
                 "RUN_SECONDS",
-                "must be at least 1, or unset to run forever",
+                format!("must be between 1 and {MAX_RUN_SECONDS} (100 years), or unset to run forever"),
             ));
         }
         Ok(StreamSettings {

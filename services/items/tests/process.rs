@@ -80,6 +80,9 @@ fn bad_settings_exit_2() {
             ),
             (&[("PRODUCTS_COUNT", "0")], "PRODUCTS_COUNT"),
             (&[("ORDERS_COUNT", "x")], "ORDERS_COUNT"),
+            // Issue 14: ids above i64::MAX landed in the table negative.
+            (&[("PRODUCTS_COUNT", "9223372036854775808")], "PRODUCTS_COUNT"),
+            (&[("PRODUCT_MAX_ID", "2147483649")], "PRODUCTS_COUNT"),
         ],
     );
 }

@@ -106,9 +106,26 @@ fn bad_settings_exit_2() {
             (&[("COUNT", "3000000000")], "COUNT"),
             (&[("ORDERS_START", "2024-13-01")], "ORDERS_START"),
             (&[("CHUNK_ORDERS", "-5")], "CHUNK_ORDERS"),
+            // Issue 14: out of what the sinks can store.
+            (&[("USERS_COUNT", "9223372036854775808")], "USERS_COUNT"),
+            (&[("USERS_COUNT", "2147483649")], "USERS_COUNT"),
+            (&[("ORDERS_START", "0000-06-01")], "ORDERS_START"),
+            (&[("ORDERS_START", "-0005-06-01")], "ORDERS_START"),
+            (
+                &[("ORDERS_START", "9999-12-01"), ("ORDERS_DAYS", "32")],
+                "ORDERS_START",
+            ),
         ],
     );
     // The Python version's name alone still works.
+    // The edges of the allowed ranges are accepted.
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[
+        ("ORDERS_START", "9999-12-01"),
+        ("ORDERS_DAYS", "31"),
+        ("USERS_COUNT", "2147483648"),
+        ("COUNT", "10"),
+    ]);
     let pg = Playground::new(BIN);
     pg.run_ok(&[("USER_MAX_ID", "50"), ("COUNT", "100")]);
     assert!(rows(&pg).iter().all(|r| r.1 < 50));

@@ -134,6 +134,11 @@ fn bad_settings_exit_2() {
                 "PRODUCTS_COUNT/PRODUCT_MAX_ID",
             ),
             (&[("DAILY_CURVE", "maybe")], "DAILY_CURVE"),
+            // Issue 14: wrapped, and the stream stopped at once with 0 events.
+            (&[("RUN_SECONDS", "18446744073709551615")], "RUN_SECONDS"),
+            (&[("RUN_SECONDS", "9223372036854775807")], "RUN_SECONDS"),
+            (&[("USERS_COUNT", "9223372036854775808")], "USERS_COUNT"),
+            (&[("PRODUCTS_COUNT", "9223372036854775808")], "PRODUCTS_COUNT"),
         ],
     );
 }

@@ -74,6 +74,8 @@ fn bad_settings_exit_2() {
             (&[("COUNT", "1e3")], "COUNT"),
             (&[("CONCURRENCY", "0")], "CONCURRENCY"),
             (&[("SHARD", "0/0")], "SHARD"),
+            // Issue 14: ids above i64::MAX landed in the table negative.
+            (&[("COUNT", "9223372036854775808")], "COUNT"),
         ],
     );
 }

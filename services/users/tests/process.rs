@@ -129,6 +129,8 @@ fn bad_settings_exit_2_name_the_variable_and_write_nothing() {
             (&[("LOCALE", "xx_XX")], "LOCALE"),
             (&[("SEED", "-1")], "SEED"),
             (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            // Issue 14: more ids than an SQL int holds.
+            (&[("COUNT", "9223372036854775808")], "COUNT"),
         ],
     );
     // An unwritable destination: PLAYGROUND_DATA below a regular file.
@@ -144,6 +146,55 @@ fn bad_settings_exit_2_name_the_variable_and_write_nothing() {
 fn help_lists_every_setting_and_the_readme_documents_them() {
     let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     playground_testkit::assert_readme_documents(BIN, "users", &readme);
+}
+
+/// Issue 14: a non-UTF-8 variable, even one the service does not read, panicked (exit 101).
+#[test]
+fn a_non_utf8_variable_is_ignored_unless_read_and_then_named() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let junk = OsStr::from_bytes(b"\xff");
+    let pg = Playground::new(BIN);
+    let out = pg
+        .command(&[("COUNT", "10"), ("VIP_COUNT", "1")])
+        .env("JUNK", junk)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in ["COUNT", "LOCALE", "STORAGE_SAS", "LOG_FORMAT"] {
+        let pg = Playground::new(BIN);
+        let out = pg.command(&[]).env(name, junk).output().unwrap();
+        playground_testkit::assert_config_error(&pg, &out, name);
+    }
+}
+
+/// Issue 14: `LOG_LEVEL=` (empty, which counts as unset) or an unknown word turned every
+/// log line off, the exit-2 error included.
+#[test]
+fn an_empty_log_level_is_info_and_an_unknown_one_is_refused_aloud() {
+    let pg = Playground::new(BIN);
+    let out = pg.run(&[("LOG_LEVEL", ""), ("COUNT", "abc")]);
+    playground_testkit::assert_config_error(&pg, &out, "COUNT");
+    let logs = pg.run_ok(&[("LOG_LEVEL", ""), ("COUNT", "10"), ("VIP_COUNT", "1")]);
+    playground_testkit::log_with(&logs, "done: ");
+    for level in ["verbose", "loud", "playground_users=chatty"] {
+        let pg = Playground::new(BIN);
+        let out = pg.run(&[("LOG_LEVEL", level), ("COUNT", "10")]);
+        playground_testkit::assert_config_error(&pg, &out, "LOG_LEVEL");
+    }
+    // A target's level alone keeps the others at info: the summary still shows.
+    let pg = Playground::new(BIN);
+    let logs = pg.run_ok(&[
+        ("LOG_LEVEL", "playground_sinks=debug"),
+        ("COUNT", "10"),
+        ("VIP_COUNT", "1"),
+    ]);
+    playground_testkit::log_with(&logs, "done: ");
 }
 
 /// Issue 14: `COUNT=0`, or a shard whose slice is empty, failed with "remove staging ... No
@@ -207,55 +258,6 @@ fn a_restart_removes_a_dead_commits_temporary_file_and_restages_a_damaged_block(
             .collect::<Vec<_>>(),
         vec!["users.json".to_owned(), "vip.json".to_owned()]
     );
-}
-
-/// Issue 14: a non-UTF-8 variable, even one the service does not read, panicked (exit 101).
-#[test]
-fn a_non_utf8_variable_is_ignored_unless_read_and_then_named() {
-    use std::ffi::OsStr;
-    use std::os::unix::ffi::OsStrExt;
-    let junk = OsStr::from_bytes(b"\xff");
-    let pg = Playground::new(BIN);
-    let out = pg
-        .command(&[("COUNT", "10"), ("VIP_COUNT", "1")])
-        .env("JUNK", junk)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for name in ["COUNT", "LOCALE", "STORAGE_SAS", "LOG_FORMAT"] {
-        let pg = Playground::new(BIN);
-        let out = pg.command(&[]).env(name, junk).output().unwrap();
-        playground_testkit::assert_config_error(&pg, &out, name);
-    }
-}
-
-/// Issue 14: `LOG_LEVEL=` (empty, which counts as unset) or an unknown word turned every
-/// log line off, the exit-2 error included.
-#[test]
-fn an_empty_log_level_is_info_and_an_unknown_one_is_refused_aloud() {
-    let pg = Playground::new(BIN);
-    let out = pg.run(&[("LOG_LEVEL", ""), ("COUNT", "abc")]);
-    playground_testkit::assert_config_error(&pg, &out, "COUNT");
-    let logs = pg.run_ok(&[("LOG_LEVEL", ""), ("COUNT", "10"), ("VIP_COUNT", "1")]);
-    playground_testkit::log_with(&logs, "done: ");
-    for level in ["verbose", "loud", "playground_users=chatty"] {
-        let pg = Playground::new(BIN);
-        let out = pg.run(&[("LOG_LEVEL", level), ("COUNT", "10")]);
-        playground_testkit::assert_config_error(&pg, &out, "LOG_LEVEL");
-    }
-    // A target's level alone keeps the others at info: the summary still shows.
-    let pg = Playground::new(BIN);
-    let logs = pg.run_ok(&[
-        ("LOG_LEVEL", "playground_sinks=debug"),
-        ("COUNT", "10"),
-        ("VIP_COUNT", "1"),
-    ]);
-    playground_testkit::log_with(&logs, "done: ");
 }
 
 /// Issue 14: users exited 1 on SIGTERM, the other batch services 0: one contract for all.
