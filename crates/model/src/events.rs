@@ -232,6 +232,8 @@ impl Ord for Pending {
 #[derive(Debug)]
 pub struct EventStream<K: EventKind> {
     timeline: Timeline,
+    /// `start_second` in milliseconds: the look-back buckets keep events due from here.
+    start: Millis,
     next_second: i64,
     heap: BinaryHeap<Reverse<Pending>>,
     kind: std::marker::PhantomData<K>,
@@ -240,14 +242,34 @@ pub struct EventStream<K: EventKind> {
 impl<K: EventKind> EventStream<K> {
     /// The stream of events due at or after `start_second`.
     pub fn new(timeline: Timeline, start_second: i64) -> Self {
-        let mut s = EventStream {
+        let mut s = Self::unopened(timeline, start_second);
+        s.open_buckets_from(s.start);
+        s
+    }
+
+    /// The same stream with its look-back window not yet read: opening it costs one session
+    /// draw per session of the [`LOOKBACK_SECONDS`] before the start (seconds at high rates).
+    /// [`EventStream::warm_up`] does it in steps, so a caller can stop in between; the first
+    /// [`EventStream::next_before`] finishes it otherwise. Yields the same events as `new`.
+    pub fn unopened(timeline: Timeline, start_second: i64) -> Self {
+        EventStream {
             timeline,
+            start: start_second * 1000,
             next_second: start_second - LOOKBACK_SECONDS,
             heap: BinaryHeap::new(),
             kind: std::marker::PhantomData,
-        };
-        s.open_buckets_from(start_second * 1000);
-        s
+        }
+    }
+
+    /// Opens up to `seconds` seconds of the look-back window; true when it is all open.
+    pub fn warm_up(&mut self, seconds: u32) -> bool {
+        for _ in 0..seconds {
+            if self.next_second * 1000 >= self.start {
+                break;
+            }
+            self.open_bucket(self.start);
+        }
+        self.next_second * 1000 >= self.start
     }
 
     /// The timeline played.
@@ -313,6 +335,7 @@ impl<K: EventKind> EventStream<K> {
 
     /// The next event due strictly before `until`, or `None` when the next one is later.
     pub fn next_before(&mut self, until: Millis) -> Option<Emitted<K::Event>> {
+        self.open_buckets_from(self.start);
         self.open_buckets_before(until);
         if self.heap.peek()?.0.at >= until {
             return None;

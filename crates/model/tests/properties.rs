@@ -319,3 +319,21 @@ fn a_stream_drained_in_steps_equals_one_drained_at_once() {
     }
     assert_eq!(parts, once);
 }
+
+#[test]
+fn a_stream_warmed_up_in_steps_equals_one_opened_at_once() {
+    let cfg = stream_cfg(3.0);
+    let until = (DAY_START + 300) * 1000;
+    let once = EventStream::<Pageviews>::new(Timeline::new(cfg.clone()), DAY_START).drain_before(until);
+    let mut stepped = EventStream::<Pageviews>::unopened(Timeline::new(cfg.clone()), DAY_START);
+    let mut steps = 0;
+    while !stepped.warm_up(100) {
+        steps += 1;
+    }
+    assert!(steps > 10, "the look-back window is opened in steps: {steps}");
+    assert_eq!(stepped.drain_before(until), once);
+    // Not warmed up at all: the first next_before opens the rest.
+    let mut lazy = EventStream::<Pageviews>::unopened(Timeline::new(cfg), DAY_START);
+    assert!(!lazy.warm_up(5));
+    assert_eq!(lazy.drain_before(until), once);
+}

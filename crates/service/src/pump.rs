@@ -85,6 +85,12 @@ where
             progress.add(n);
         }
         if full {
+            if shutdown.is_triggered() {
+                // Behind (more are due right now) but asked to stop: stop here, bounded by
+                // one send, not by the backlog.
+                out.until = stream.next_due();
+                break;
+            }
             continue; // more are due right now
         }
         out.until = horizon;
@@ -100,4 +106,76 @@ where
     }
     sink.close().await?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use playground_model::events::Pageviews;
+    use playground_model::{StreamConfig, Timeline};
+
+    /// A sink that takes 5 ms per send, so a fast stream falls behind it.
+    #[derive(Debug, Default)]
+    struct Slow {
+        sends: u64,
+    }
+
+    impl EventSink for Slow {
+        async fn send(&mut self, _batch: Vec<EventRecord>) -> Result<(), SinkError> {
+            self.sends += 1;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            Ok(())
+        }
+        async fn close(&mut self) -> Result<(), SinkError> {
+            Ok(())
+        }
+        fn describe(&self) -> String {
+            "slow".into()
+        }
+    }
+
+    /// Issue 14: a stream that fell behind (every batch full) never looked at the shutdown
+    /// signal again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stream_behind_its_schedule_stops_on_shutdown() {
+        let mut cfg = StreamConfig::new(1, 1000, 100);
+        cfg.sessions_per_second = 200.0;
+        // Start a minute in the past: tens of thousands of events are due at once.
+        let first = now_millis().div_euclid(1000) - 60;
+        let stream = EventStream::<Pageviews>::new(Timeline::new(cfg), first);
+        let mut sink = Slow::default();
+        let shutdown = Shutdown::manual();
+        let progress = Progress::start("test", None, Duration::from_secs(60));
+        let plan = PumpPlan {
+            max_batch: 10,
+            end: None,
+        };
+        let trigger = shutdown.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            trigger.trigger();
+        });
+        let started = std::time::Instant::now();
+        let pumped = tokio::time::timeout(
+            Duration::from_secs(10),
+            pump(stream, &mut sink, plan, &progress, &shutdown, |e| {
+                Ok(EventRecord {
+                    id: e.event.event_id.clone(),
+                    partition_key: e.event.user_id.to_string(),
+                    sent_at: e.send_at,
+                    body: Vec::new(),
+                })
+            }),
+        )
+        .await
+        .expect("the pump ignored the shutdown signal")
+        .expect("pump");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(pumped.events > 0 && sink.sends > 0);
+        assert!(pumped.until < now_millis() - 30_000, "it was behind: {pumped:?}");
+    }
 }

@@ -77,6 +77,24 @@ pub fn from_iter<T: DeserializeOwned>(
     })
 }
 
+/// Most ids of users, products or orders: ids `0..MAX_IDS` fit the SQL `int` columns
+/// (`orders.userId`, `items.productId`, `orderId`) every id may end up in.
+pub const MAX_IDS: u64 = 1 << 31;
+
+/// Checks a count of ids against [`MAX_IDS`], naming `variable`.
+pub fn ids_count(variable: &str, count: u64) -> Result<u64, ConfigError> {
+    if count > MAX_IDS {
+        return Err(ConfigError::new(
+            variable,
+            format!(
+                "{count} exceeds {MAX_IDS}: ids must fit an SQL int (at most {})",
+                MAX_IDS - 1
+            ),
+        ));
+    }
+    Ok(count)
+}
+
 /// Parses an optional text setting with `FromStr`, naming `variable` in the error.
 pub fn parse<T>(variable: &str, value: Option<&str>) -> Result<Option<T>, ConfigError>
 where
@@ -136,7 +154,11 @@ pub fn help(info: &ServiceInfo) -> String {
     }
     let _ = writeln!(
         s,
-        "\nExit codes: 0 done, 1 failed while running, 2 bad settings (nothing written)."
+        "\nExit codes: 0 done, 1 failed while running, 2 bad settings (nothing written); a\n\
+         batch service stopped by SIGTERM (Ctrl-C) before its data is complete logs\n\
+         \"interrupted, data incomplete; restart to resume\" and exits 143 (130): what it wrote\n\
+         is whole, and a restart with the same settings resumes. A stream stops on SIGTERM\n\
+         within a second or so, flushes and exits 0."
     );
     s
 }

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 pub struct Shutdown {
     tx: std::sync::Arc<watch::Sender<bool>>,
     rx: watch::Receiver<bool>,
+    code: std::sync::Arc<std::sync::atomic::AtomicU8>,
 }
 
 impl Shutdown {
@@ -17,6 +18,7 @@ impl Shutdown {
         Shutdown {
             tx: std::sync::Arc::new(tx),
             rx,
+            code: std::sync::Arc::new(std::sync::atomic::AtomicU8::new(crate::EXIT_SIGTERM)),
         }
     }
 
@@ -25,7 +27,8 @@ impl Shutdown {
         let s = Shutdown::manual();
         let fire = s.clone();
         tokio::spawn(async move {
-            wait_for_signal().await;
+            let code = wait_for_signal().await;
+            fire.code.store(code, std::sync::atomic::Ordering::SeqCst);
             tracing::info!("shutdown requested: finishing the current batch and flushing");
             fire.trigger();
         });
@@ -42,6 +45,11 @@ impl Shutdown {
         *self.rx.borrow()
     }
 
+    /// The exit code of a batch service this signal interrupted: 130 after Ctrl-C, else 143.
+    pub fn exit_code(&self) -> u8 {
+        self.code.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Waits until the signal fires.
     pub async fn wait(&self) {
         let mut rx = self.rx.clone();
@@ -49,24 +57,27 @@ impl Shutdown {
     }
 }
 
-async fn wait_for_signal() {
+/// Waits for Ctrl-C or SIGTERM; returns the exit code for it (130 or 143).
+async fn wait_for_signal() -> u8 {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         match signal(SignalKind::terminate()) {
             Ok(mut term) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => crate::EXIT_SIGINT,
+                    _ = term.recv() => crate::EXIT_SIGTERM,
                 }
             }
             Err(_) => {
                 let _ = tokio::signal::ctrl_c().await;
+                crate::EXIT_SIGINT
             }
         }
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+        crate::EXIT_SIGINT
     }
 }

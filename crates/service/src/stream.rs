@@ -10,7 +10,7 @@ use playground_sinks::events::{EventRecord, EventSink};
 use serde::{Deserialize, Serialize};
 
 use crate::pump::{self, PumpPlan, Pumped};
-use crate::settings::{ConfigError, Setting, aliased, from_iter, parse};
+use crate::settings::{ConfigError, Setting, aliased, from_iter, ids_count, parse};
 use crate::{Progress, Shutdown};
 
 /// Variables both stream services read.
@@ -56,6 +56,10 @@ pub const SETTINGS: &[Setting] = &[
         help: "Most events per send.",
     },
 ];
+
+/// Longest `RUN_SECONDS`: 100 years (the end instant in milliseconds then stays far inside
+/// an `i64`, and event times inside the years SQL and Parquet readers take).
+pub const MAX_RUN_SECONDS: u64 = 3_153_600_000;
 
 /// Extra variables of the pageviews service (URIs point at products).
 pub const PAGEVIEW_SETTINGS: &[Setting] = &[
@@ -122,6 +126,7 @@ impl StreamSettings {
                 "must be at least 1: every session has a user",
             ));
         }
+        ids_count("USERS_COUNT", users)?;
         let (products, locale) = if pageviews {
             let p = aliased(
                 ("PRODUCTS_COUNT", v.products_count),
@@ -134,6 +139,7 @@ impl StreamSettings {
                     "must be at least 1: pageviews show products",
                 ));
             }
+            ids_count("PRODUCTS_COUNT", p)?;
             (
                 p,
                 parse::<Locale>("LOCALE", v.locale.as_deref())?.unwrap_or_default(),
@@ -162,10 +168,10 @@ impl StreamSettings {
                 "must be between 1 and 100000",
             ));
         }
-        if v.run_seconds == Some(0) {
+        if v.run_seconds.is_some_and(|s| !(1..=MAX_RUN_SECONDS).contains(&s)) {
             return Err(ConfigError::new(
                 "RUN_SECONDS",
-                "must be at least 1, or unset to run forever",
+                format!("must be between 1 and {MAX_RUN_SECONDS} (100 years), or unset to run forever"),
             ));
         }
         Ok(StreamSettings {
@@ -195,12 +201,12 @@ pub async fn run<K, S>(
     shutdown: &Shutdown,
 ) -> Result<Pumped, SinkError>
 where
-    K: EventKind,
+    K: EventKind + Send + 'static,
     S: EventSink,
 {
     let first_second = pump::now_millis().div_euclid(1000) + 1;
     let end = settings.run_seconds.map(|s| (first_second + s as i64) * 1000);
-    let stream = EventStream::<K>::new(Timeline::new(settings.stream.clone()), first_second);
+    let mut stream = EventStream::<K>::unopened(Timeline::new(settings.stream.clone()), first_second);
     tracing::info!(
         sessions_per_second = settings.stream.sessions_per_second,
         run_seconds = settings.run_seconds,
@@ -208,6 +214,27 @@ where
         to = %sink.describe(),
         "sending {what} from second {first_second}"
     );
+    // Sessions still in progress at the start are found by drawing every session of the
+    // look-back window (about 3,000 seconds of them): at high rates that takes a while, so it
+    // runs on a blocking thread in steps, and a shutdown meanwhile stops the service at once.
+    let mut warm = false;
+    while !warm {
+        if shutdown.is_triggered() {
+            tracing::info!("done: {what} (stopped while finding the sessions in progress)");
+            return Ok(Pumped {
+                events: 0,
+                duplicates: 0,
+                first_second,
+                until: first_second * 1000,
+            });
+        }
+        let steps = (20_000.0 / settings.stream.sessions_per_second.max(1.0)).clamp(1.0, 1000.0) as u32;
+        (stream, warm) = tokio::task::spawn_blocking(move || {
+            let done = stream.warm_up(steps);
+            (stream, done)
+        })
+        .await?;
+    }
     let progress = Progress::start(what, None, Duration::from_secs(5));
     let plan = PumpPlan {
         max_batch: settings.max_batch,

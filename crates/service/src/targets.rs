@@ -497,8 +497,11 @@ pub fn events(vars: &Vars, hub: &str) -> Result<EventsTarget, ConfigError> {
         return Err(ConfigError::new("EVENTS_IN_FLIGHT", "must be between 1 and 64"));
     }
     let retry = e.events_retry_seconds.unwrap_or(300);
-    if retry == 0 {
-        return Err(ConfigError::new("EVENTS_RETRY_SECONDS", "must be at least 1"));
+    if !(1..=604_800).contains(&retry) {
+        return Err(ConfigError::new(
+            "EVENTS_RETRY_SECONDS",
+            "must be between 1 and 604800 (a week)",
+        ));
     }
     let auth_setting = matches!(auth, EventHubsAuth::ConnectionString(_));
     let target = EventHubsTarget {

@@ -41,6 +41,16 @@ pub enum SinkError {
         /// Retrying will not help (4xx other than 408/429).
         permanent: bool,
     },
+    /// A chunk was refused because some of its keys are already in the table: another writer
+    /// (a second instance of the shard, a restart racing a slow stop) committed them first.
+    /// Nothing of the refused chunk was written.
+    #[error("{table}: some order ids of the chunk are already in the table (another writer?): {message}")]
+    DuplicateKey {
+        /// The table.
+        table: &'static str,
+        /// The database's message.
+        message: String,
+    },
     /// A record could not be serialised.
     #[error("serialise: {0}")]
     Json(#[from] serde_json::Error),

@@ -160,14 +160,15 @@ async fn receive_bulk<R: AsyncRead + Unpin>(
 
     let mut out = Vec::new();
     let outcome = match session.bulk_target.take() {
-        None => Err("bulk load without a preceding INSERT BULK".to_string()),
+        None => Err((4815, "bulk load without a preceding INSERT BULK".to_string())),
         Some(table) => decoder
             .finish()
+            .map_err(|m| (4815, m))
             .and_then(|(columns, rows)| shared.lock().append_rows(&table, &columns, rows)),
     };
     match outcome {
         Ok(count) => tokens::done(&mut out, done_status::COUNT, command::INSERT, count),
-        Err(message) => tokens::failed_statement(&mut out, 4815, &message),
+        Err((number, message)) => tokens::failed_statement(&mut out, number, &message),
     }
     Ok(Some(out))
 }

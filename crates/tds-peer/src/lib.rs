@@ -27,7 +27,8 @@
 //! What it does NOT check:
 //! - TLS: no encryption at all, the client must use `EncryptionLevel::NotSupported`.
 //! - Real SQL semantics: no SQL engine, only the pattern-matched statements above; no
-//!   constraints (primary keys are not enforced, duplicates are kept), no transactions
+//!   constraints besides primary keys (a bulk load repeating a key is refused whole with
+//!   error 2627), no transactions
 //!   beyond the atomicity of one bulk load (an interrupted bulk load stores nothing), no
 //!   type coercion beyond what the wire format carries.
 //! - Authentication other than one fixed SQL login (no Entra ID tokens, no Windows auth).

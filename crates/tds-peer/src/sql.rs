@@ -1,8 +1,9 @@
 //! SQL batch handling by pattern matching (not a SQL engine). Understood statements:
 //! `[IF OBJECT_ID(...) IS NULL] CREATE TABLE`, `SELECT TOP 0 <cols> FROM <table>` (the
 //! column-metadata probe before a bulk insert), `INSERT BULK <table> (...)`,
-//! `SELECT DISTINCT <col> / <n> AS <alias> FROM <table> [WHERE <col> <op> <n> [AND ...]]`
-//! and `SELECT <n>`. Everything else is answered with a bare DONE.
+//! `SELECT DISTINCT <col> / <n> AS <alias> FROM <table> [WHERE <col> <op> <n> [AND ...]]`,
+//! the islands query `SELECT MIN(col) AS lo, MAX(col) AS hi FROM (... SELECT DISTINCT col FROM
+//! <table> WHERE ... ) ...` (runs of consecutive values, ascending) and `SELECT <n>`. Everything else is answered with a bare DONE.
 
 use crate::Value;
 use crate::lexer::{Tok, tokenize};
@@ -66,6 +67,8 @@ pub(crate) fn execute(shared: &Shared, session: &mut Session, text: &str) -> Vec
         select_top_zero(&state, &toks)
     } else if starts_with(&toks, &["select", "distinct"]) {
         select_distinct_quotient(&state, &toks)
+    } else if starts_with(&toks, &["select", "min"]) && toks.iter().any(|t| t.is("row_number")) {
+        select_islands(&state, &toks)
     } else if let [select, Tok::Num(n)] = toks.as_slice()
         && select.is("select")
     {
@@ -142,6 +145,7 @@ fn create_table(state: &mut State, toks: &[Tok], pos: usize) -> Reply {
     }
     let items = paren_items(&toks[pos + 4..]).ok_or_else(|| syntax_error(None))?;
     let mut columns = Vec::new();
+    let mut primary_key: Vec<String> = Vec::new();
     for item in items {
         let Some(Tok::Word(column)) = item.first() else {
             return Err(syntax_error(item.first()));
@@ -150,7 +154,20 @@ fn create_table(state: &mut State, toks: &[Tok], pos: usize) -> Reply {
             .iter()
             .any(|k| column.eq_ignore_ascii_case(k))
         {
+            // `PRIMARY KEY (a, b)`: the key's columns, enforced on bulk loads.
+            if let Some(at) = find_pair(item, "primary", "key") {
+                primary_key = item[at + 2..]
+                    .iter()
+                    .filter_map(|t| match t {
+                        Tok::Word(w) => Some(w.clone()),
+                        _ => None,
+                    })
+                    .collect();
+            }
             continue;
+        }
+        if find_pair(item, "primary", "key").is_some() {
+            primary_key = vec![column.clone()];
         }
         let Some(Tok::Word(type_name)) = item.get(1) else {
             return Err(syntax_error(item.get(1)));
@@ -198,9 +215,18 @@ fn create_table(state: &mut State, toks: &[Tok], pos: usize) -> Reply {
             ));
         }
     } else {
+        let primary_key = primary_key
+            .iter()
+            .filter_map(|k| {
+                columns
+                    .iter()
+                    .position(|c: &ColumnDef| c.name.eq_ignore_ascii_case(k))
+            })
+            .collect();
         state.tables.push(crate::state::Table {
             key: crate::state::table_key(name),
             columns,
+            primary_key,
             rows: Vec::new(),
         });
     }
@@ -426,6 +452,91 @@ fn select_distinct_quotient(state: &State, toks: &[Tok]) -> Reply {
         done_status::COUNT,
         command::SELECT,
         quotients.len() as u64,
+    );
+    Ok(out)
+}
+
+/// The islands query: finds the innermost `SELECT DISTINCT col FROM table WHERE ...` and
+/// answers the runs of consecutive distinct values of `col` as rows `(lo, hi)`, ascending.
+fn select_islands(state: &State, toks: &[Tok]) -> Reply {
+    let at = toks
+        .iter()
+        .position(|t| t.is("distinct"))
+        .ok_or_else(|| syntax_error(None))?;
+    let mut cur = Cursor { toks, at: at + 1 };
+    let column = cur.word()?;
+    cur.expect("from")?;
+    let name = cur.word()?;
+    let mut conditions = Vec::new();
+    if cur.keyword("where") {
+        loop {
+            let left = cur.word()?;
+            let op = cur.sym()?;
+            let right = cur.number()?;
+            conditions.push((left, op, right));
+            if !cur.keyword("and") {
+                break;
+            }
+        }
+    }
+    let table = state.table(name).ok_or_else(|| invalid_object(name))?;
+    let index = |wanted: &str| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| SqlError(207, format!("Invalid column name '{wanted}'.")))
+    };
+    let selected = index(column)?;
+    let filters = conditions
+        .iter()
+        .map(|&(left, op, right)| Ok((index(left)?, op, right)))
+        .collect::<Result<Vec<_>, SqlError>>()?;
+    let keep = |row: &[Value]| {
+        filters.iter().all(|&(i, op, right)| match row[i] {
+            Value::Int(v) => match op {
+                "=" => v == right,
+                "<" => v < right,
+                "<=" => v <= right,
+                ">" => v > right,
+                ">=" => v >= right,
+                _ => v != right,
+            },
+            _ => false,
+        })
+    };
+    let values: BTreeSet<i64> = table
+        .rows
+        .iter()
+        .filter(|row| keep(row))
+        .filter_map(|row| match row[selected] {
+            Value::Int(v) => Some(v),
+            _ => None,
+        })
+        .collect();
+    let mut islands: Vec<(i64, i64)> = Vec::new();
+    for v in values {
+        match islands.last_mut() {
+            Some((_, hi)) if *hi + 1 == v => *hi = v,
+            _ => islands.push((v, v)),
+        }
+    }
+    let wide = table.columns[selected].ty == SqlType::BigInt;
+    let columns = ["lo", "hi"].map(|n| ResultColumn {
+        name: n.to_string(),
+        wire: Wire::IntN(if wide { 8 } else { 4 }),
+        nullable: true,
+    });
+    let mut out = Vec::new();
+    tokens::col_metadata(&mut out, &columns);
+    for (lo, hi) in &islands {
+        tokens::row(&mut out, &columns, &[Value::Int(*lo), Value::Int(*hi)]);
+    }
+    tokens::done(
+        &mut out,
+        done_status::COUNT,
+        command::SELECT,
+        islands.len() as u64,
     );
     Ok(out)
 }

@@ -12,6 +12,9 @@ pub(crate) struct Table {
     /// Lower-case name without schema.
     pub(crate) key: String,
     pub(crate) columns: Vec<ColumnDef>,
+    /// Positions of the primary key's columns (empty: no key). A bulk load that would repeat
+    /// a key is refused whole with error 2627, as SQL Server does.
+    pub(crate) primary_key: Vec<usize>,
     pub(crate) rows: Vec<Vec<Value>>,
 }
 
@@ -87,13 +90,13 @@ impl State {
         table: &str,
         columns: &[BulkColumn],
         rows: Vec<Vec<Value>>,
-    ) -> Result<u64, String> {
+    ) -> Result<u64, (u32, String)> {
         let key = table_key(table);
         let target = self
             .tables
             .iter_mut()
             .find(|t| t.key == key)
-            .ok_or_else(|| format!("Invalid object name '{table}'."))?;
+            .ok_or_else(|| (4815, format!("Invalid object name '{table}'.")))?;
         let positions = columns
             .iter()
             .map(|column| {
@@ -101,18 +104,47 @@ impl State {
                     .columns
                     .iter()
                     .position(|c| c.name.eq_ignore_ascii_case(&column.name))
-                    .ok_or_else(|| format!("Invalid column name '{}' in bulk load.", column.name))
+                    .ok_or_else(|| {
+                        (
+                            4815,
+                            format!("Invalid column name '{}' in bulk load.", column.name),
+                        )
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let count = rows.len() as u64;
         let width = target.columns.len();
-        target.rows.extend(rows.into_iter().map(|values| {
-            let mut full = vec![Value::Null; width];
-            for (value, &position) in values.into_iter().zip(&positions) {
-                full[position] = value;
+        let full: Vec<Vec<Value>> = rows
+            .into_iter()
+            .map(|values| {
+                let mut full = vec![Value::Null; width];
+                for (value, &position) in values.into_iter().zip(&positions) {
+                    full[position] = value;
+                }
+                full
+            })
+            .collect();
+        if !target.primary_key.is_empty() {
+            let key_of = |row: &[Value]| {
+                format!(
+                    "{:?}",
+                    target.primary_key.iter().map(|&i| &row[i]).collect::<Vec<_>>()
+                )
+            };
+            let mut keys: std::collections::HashSet<String> = target.rows.iter().map(|r| key_of(r)).collect();
+            for row in &full {
+                let k = key_of(row);
+                if !keys.insert(k.clone()) {
+                    return Err((
+                        2627,
+                        format!(
+                            "Violation of PRIMARY KEY constraint on table '{table}'. Cannot insert duplicate key in object '{table}'. The duplicate key value is {k}."
+                        ),
+                    ));
+                }
             }
-            full
-        }));
+        }
+        target.rows.extend(full);
         Ok(count)
     }
 }

@@ -184,6 +184,79 @@ pub fn terminate_after(pg: &Playground, vars: &[(&str, &str)], after: Duration) 
     child.wait_with_output().unwrap()
 }
 
+/// Starts the binary, sends SIGTERM after `after`, and waits at most `limit` for it to exit;
+/// SIGKILLs it and panics when it does not. Returns its output and how long it took to stop
+/// after the signal.
+pub fn terminate_within(
+    pg: &Playground,
+    vars: &[(&str, &str)],
+    after: Duration,
+    limit: Duration,
+) -> (Output, Duration) {
+    use std::io::Read;
+    let mut child = pg.command(vars).spawn().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    std::thread::sleep(after);
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -TERM failed");
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if signalled.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            let logs = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+            panic!("still running {limit:?} after SIGTERM; killed. Logs:\n{logs}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let took = signalled.elapsed();
+    let output = Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (output, took)
+}
+
+/// The batch services' SIGTERM contract: started with `vars` (work that takes longer than
+/// `after`), sent SIGTERM after `after`, the service stops within 30 s, exits 143 and logs
+/// "interrupted, data incomplete; restart to resume". Returns the log lines.
+pub fn assert_sigterm_contract(
+    pg: &Playground,
+    vars: &[(&str, &str)],
+    after: Duration,
+) -> Vec<serde_json::Value> {
+    let (out, _) = terminate_within(pg, vars, after, Duration::from_secs(30));
+    let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(143),
+        "a batch service stopped by SIGTERM with its data incomplete exits 143, got {}:\n{logs}",
+        out.status
+    );
+    let lines = json_lines(&logs);
+    log_with(&lines, "interrupted, data incomplete; restart to resume");
+    lines
+}
+
 /// The variables `--help` lists, in order.
 pub fn help_variables(bin: &str) -> Vec<String> {
     let out = Command::new(bin).arg("--help").output().unwrap();

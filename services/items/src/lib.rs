@@ -6,7 +6,7 @@ use std::sync::Arc;
 use playground_model::{OrderGenerator, OrdersConfig, Shard};
 use playground_service::Shutdown;
 use playground_service::chunks::{self, Loaded};
-use playground_service::settings::{ConfigError, Setting, aliased, from_iter, parse};
+use playground_service::settings::{ConfigError, Setting, aliased, from_iter, ids_count, parse};
 use playground_sinks::SinkError;
 use playground_sinks::table::{Rows, Table, TableSink};
 use serde::Deserialize;
@@ -73,6 +73,7 @@ impl Config {
                 "must be at least 1: every item is a product",
             ));
         }
+        ids_count("PRODUCTS_COUNT", products)?;
         let orders_count = v.orders_count.unwrap_or(100_000);
         if orders_count > i32::MAX as u64 {
             return Err(ConfigError::new(

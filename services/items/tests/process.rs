@@ -80,6 +80,9 @@ fn bad_settings_exit_2() {
             ),
             (&[("PRODUCTS_COUNT", "0")], "PRODUCTS_COUNT"),
             (&[("ORDERS_COUNT", "x")], "ORDERS_COUNT"),
+            // Issue 14: ids above i64::MAX landed in the table negative.
+            (&[("PRODUCTS_COUNT", "9223372036854775808")], "PRODUCTS_COUNT"),
+            (&[("PRODUCT_MAX_ID", "2147483649")], "PRODUCTS_COUNT"),
         ],
     );
 }
@@ -88,4 +91,15 @@ fn bad_settings_exit_2() {
 fn help_lists_every_setting_and_the_readme_documents_them() {
     let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     playground_testkit::assert_readme_documents(BIN, "items", &readme);
+}
+
+/// Issue 14: items exited 0 on SIGTERM with the table incomplete.
+#[test]
+fn sigterm_before_the_end_exits_143() {
+    let pg = Playground::new(BIN);
+    playground_testkit::assert_sigterm_contract(
+        &pg,
+        &[("ORDERS_COUNT", "50000000"), ("CHUNK_ORDERS", "5000")],
+        Duration::from_millis(1500),
+    );
 }

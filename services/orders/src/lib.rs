@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike;
 use playground_model::{NaiveDate, OrderGenerator, OrdersConfig, Shard};
 use playground_service::Shutdown;
 use playground_service::chunks::{self, Loaded};
-use playground_service::settings::{ConfigError, Setting, aliased, from_iter, parse};
+use playground_service::settings::{ConfigError, Setting, aliased, from_iter, ids_count, parse};
 use playground_sinks::SinkError;
 use playground_sinks::table::{Rows, Table, TableSink};
 use serde::Deserialize;
@@ -94,6 +95,20 @@ impl Config {
             return Err(ConfigError::new(
                 "USERS_COUNT",
                 "must be at least 1: every order belongs to a user",
+            ));
+        }
+        ids_count("USERS_COUNT", users)?;
+        // datetime2 (SQL Server) and the date functions of SQLite hold years 1 to 9999.
+        let first = cfg.orders.period_start;
+        let last = first.checked_add_days(chrono::Days::new(u64::from(cfg.orders.period_days.max(1)) - 1));
+        let latest = NaiveDate::from_ymd_opt(9999, 12, 31);
+        if first.year() < 1 || last.is_none() || last > latest {
+            return Err(ConfigError::new(
+                "ORDERS_START",
+                format!(
+                    "{first} with ORDERS_DAYS {} is outside 0001-01-01..9999-12-31, the dates SQL can store",
+                    cfg.orders.period_days
+                ),
             ));
         }
         if count > MAX_ORDERS {

@@ -16,13 +16,16 @@ const INFO: ServiceInfo = ServiceInfo {
 
 fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
-        let vars: Vec<_> = std::env::vars().collect();
+        let vars = playground_service::vars(&INFO)?;
         let cfg = Config::from_vars(vars.clone())?;
         let sink = targets::open_table(&vars).await?;
-        playground_orders::run(&cfg, Arc::new(sink), &shutdown)
+        let loaded = playground_orders::run(&cfg, Arc::new(sink), &shutdown)
             .await
             .context("writing orders")
             .map_err(Failure::run)?;
+        if loaded.interrupted {
+            return Err(Failure::Interrupted);
+        }
         Ok(())
     })
 }

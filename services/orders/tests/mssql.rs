@@ -208,3 +208,37 @@ fn against_a_real_sql_server() {
         (Some(0), Some(4))
     );
 }
+
+/// Issue 14: two instances of one shard against one database (a restart racing a slow stop,
+/// two deployments): the second's bulk load of a chunk the first committed was a duplicate
+/// key. Both exit 0 and the table equals one clean run, with different chunk sizes too.
+#[test]
+fn two_instances_of_one_shard_both_succeed_through_the_peer() {
+    let p = peer();
+    let vars = sql_vars(&p);
+    let base: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pg = Playground::new(BIN);
+    let mut children = Vec::new();
+    for chunk in ["2500", "3000"] {
+        let mut all = base.clone();
+        all.extend_from_slice(&[
+            ("COUNT", "40000"),
+            ("CHUNK_ORDERS", chunk),
+            ("SQL_CONNECTIONS", "2"),
+        ]);
+        children.push(pg.command(&all).spawn().unwrap());
+    }
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "an instance failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        sorted(p.peer.rows("orders")) == expected(40000),
+        "the table differs from one clean run (duplicates or gaps)"
+    );
+}

@@ -106,9 +106,26 @@ fn bad_settings_exit_2() {
             (&[("COUNT", "3000000000")], "COUNT"),
             (&[("ORDERS_START", "2024-13-01")], "ORDERS_START"),
             (&[("CHUNK_ORDERS", "-5")], "CHUNK_ORDERS"),
+            // Issue 14: out of what the sinks can store.
+            (&[("USERS_COUNT", "9223372036854775808")], "USERS_COUNT"),
+            (&[("USERS_COUNT", "2147483649")], "USERS_COUNT"),
+            (&[("ORDERS_START", "0000-06-01")], "ORDERS_START"),
+            (&[("ORDERS_START", "-0005-06-01")], "ORDERS_START"),
+            (
+                &[("ORDERS_START", "9999-12-01"), ("ORDERS_DAYS", "32")],
+                "ORDERS_START",
+            ),
         ],
     );
     // The Python version's name alone still works.
+    // The edges of the allowed ranges are accepted.
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[
+        ("ORDERS_START", "9999-12-01"),
+        ("ORDERS_DAYS", "31"),
+        ("USERS_COUNT", "2147483648"),
+        ("COUNT", "10"),
+    ]);
     let pg = Playground::new(BIN);
     pg.run_ok(&[("USER_MAX_ID", "50"), ("COUNT", "100")]);
     assert!(rows(&pg).iter().all(|r| r.1 < 50));
@@ -118,4 +135,87 @@ fn bad_settings_exit_2() {
 fn help_lists_every_setting_and_the_readme_documents_them() {
     let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     playground_testkit::assert_readme_documents(BIN, "orders", &readme);
+}
+
+/// Issue 14: a chunk counted as done when any of its rows existed, so a restart with a larger
+/// `CHUNK_ORDERS` reported done with rows missing.
+#[test]
+fn a_restart_with_another_chunk_size_writes_every_missing_row() {
+    let pg = Playground::new(BIN);
+    let db = pg.data().join("orders.sqlite");
+    pg.kill_when(
+        &[("COUNT", "200000"), ("CHUNK_ORDERS", "5000")],
+        Duration::from_secs(120),
+        || {
+            Connection::open(&db)
+                .and_then(|c| c.query_row("SELECT count(*) FROM orders", [], |r| r.get::<_, i64>(0)))
+                .map(|n| n >= 10_000)
+                .unwrap_or(false)
+        },
+    );
+    let partial = rows(&pg).len();
+    assert!(partial > 0 && partial < 200_000, "{partial}");
+    pg.run_ok(&[("COUNT", "200000")]);
+    assert!(
+        rows(&pg) == expected(42, 10_000, 200_000),
+        "after a restart with the default CHUNK_ORDERS the table differs from the model"
+    );
+}
+
+/// Issue 14: `SHARD=0/3` then `SHARD=0/1` left the other two thirds out.
+#[test]
+fn a_restart_with_another_shard_layout_writes_every_missing_row() {
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[("COUNT", "30000"), ("SHARD", "0/3")]);
+    assert_eq!(rows(&pg).len(), 10_000);
+    pg.run_ok(&[("COUNT", "30000"), ("SHARD", "1/2"), ("CHUNK_ORDERS", "4000")]);
+    pg.run_ok(&[("COUNT", "30000")]);
+    assert!(rows(&pg) == expected(42, 10_000, 30_000));
+}
+
+/// Issue 14: a second instance of one shard on the same database exited 1 with "UNIQUE
+/// constraint failed". Rows another writer committed are the same rows, so both succeed.
+#[test]
+fn two_instances_of_one_shard_both_succeed_and_the_table_equals_one_run() {
+    let pg = Playground::new(BIN);
+    // Create the database first, so both instances find it.
+    pg.run_ok(&[("COUNT", "1")]);
+    let a = pg
+        .command(&[("COUNT", "150000"), ("CHUNK_ORDERS", "5000")])
+        .spawn()
+        .unwrap();
+    let b = pg
+        .command(&[("COUNT", "150000"), ("CHUNK_ORDERS", "7000")])
+        .spawn()
+        .unwrap();
+    for (name, child) in [("first", a), ("second", b)] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "the {name} instance failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(
+        rows(&pg) == expected(42, 10_000, 150_000),
+        "the table differs from one clean run"
+    );
+}
+
+/// Issue 14: orders exited 0 ("done ... interrupted=true") on SIGTERM with the table
+/// incomplete, so an orchestrator counted it a success.
+#[test]
+fn sigterm_before_the_end_exits_143_with_whole_chunks() {
+    let pg = Playground::new(BIN);
+    let vars = [("COUNT", "50000000"), ("CHUNK_ORDERS", "5000")];
+    playground_testkit::assert_sigterm_contract(&pg, &vars, Duration::from_millis(1500));
+    let partial: i64 = Connection::open(pg.data().join("orders.sqlite"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        partial < 50_000_000 && partial % 5000 == 0,
+        "whole chunks only: {partial}"
+    );
 }

@@ -21,7 +21,7 @@ const INFO: ServiceInfo = ServiceInfo {
 
 fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
-        let vars: Vec<_> = std::env::vars().collect();
+        let vars = playground_service::vars(&INFO)?;
         let settings = StreamSettings::from_vars(vars.clone(), true)?;
         let mut sink = targets::open_events(&vars, playground_pageviews::HUB).await?;
         playground_pageviews::run(&settings, &mut sink, &shutdown)

@@ -80,6 +80,26 @@ fn sigterm_flushes_and_exits_0() {
     assert_window_matches_model(&pg, &logs, 20.0);
 }
 
+/// Issue 14: at a high rate the service first spent ~0.8 ms per session/s finding the
+/// sessions in progress (80 s at the maximum), deaf to SIGTERM, and then, behind its
+/// schedule, kept sending full batches without looking at the signal.
+#[test]
+fn sigterm_stops_a_stream_at_the_highest_rate_within_seconds() {
+    let pg = Playground::new(BIN);
+    for after in [1500, 6000] {
+        let (out, took) = playground_testkit::terminate_within(
+            &pg,
+            &[("SESSIONS_PER_SECOND", "100000")],
+            Duration::from_millis(after),
+            Duration::from_secs(10),
+        );
+        let logs = json_lines(&String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "exit {}: {logs:#?}", out.status);
+        assert!(took < Duration::from_secs(10), "{took:?}");
+        log_with(&logs, "done: pageviews");
+    }
+}
+
 #[test]
 fn a_kill_leaves_only_whole_lines_after_restart() {
     let pg = Playground::new(BIN);
@@ -114,6 +134,11 @@ fn bad_settings_exit_2() {
                 "PRODUCTS_COUNT/PRODUCT_MAX_ID",
             ),
             (&[("DAILY_CURVE", "maybe")], "DAILY_CURVE"),
+            // Issue 14: wrapped, and the stream stopped at once with 0 events.
+            (&[("RUN_SECONDS", "18446744073709551615")], "RUN_SECONDS"),
+            (&[("RUN_SECONDS", "9223372036854775807")], "RUN_SECONDS"),
+            (&[("USERS_COUNT", "9223372036854775808")], "USERS_COUNT"),
+            (&[("PRODUCTS_COUNT", "9223372036854775808")], "PRODUCTS_COUNT"),
         ],
     );
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use playground_model::{Locale, ProductGenerator, Shard};
-use playground_service::settings::{ConfigError, Setting, from_iter, parse};
+use playground_service::settings::{ConfigError, Setting, from_iter, ids_count, parse};
 use playground_service::{Progress, Shutdown};
 use playground_sinks::SinkError;
 use playground_sinks::lake::Lake;
@@ -66,7 +66,7 @@ impl Config {
         let v: Vars = from_iter(vars)?;
         let cfg = Config {
             seed: v.seed.unwrap_or(42),
-            count: v.count.unwrap_or(1000),
+            count: ids_count("COUNT", v.count.unwrap_or(1000))?,
             locale: parse("LOCALE", v.locale.as_deref())?.unwrap_or_default(),
             shard: parse("SHARD", v.shard.as_deref())?.unwrap_or_default(),
             concurrency: v.concurrency.unwrap_or(32),

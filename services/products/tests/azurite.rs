@@ -69,3 +69,27 @@ fn ten_thousand_product_files_all_present_and_valid() {
         (Some(0), Some(10000))
     );
 }
+
+/// Issue 14: the Python version's `STORAGE_SAS`, a container's service SAS (`sr=c`), was
+/// refused by the pre-flight check (Get Container Properties, which it does not authorize).
+/// Products need only `wl` (list what exists, write the rest).
+#[test]
+fn a_containers_service_sas_with_write_and_list_is_enough() {
+    let az = Azurite::start();
+    let conn = az.connection_string();
+    let cs = ConnectionString::parse(&conn).unwrap();
+    // The container exists (the Python version's Terraform creates it).
+    Playground::new(BIN).run_ok(&[("COUNT", "1"), ("STORAGE_CONNECTION_STRING", conn.as_str())]);
+    let now = Utc::now();
+    let container_sas = cs.container_sas("bronze", "wl", now, now + TimeDelta::hours(1));
+    let url = format!("{}/bronze?{container_sas}", az.endpoint());
+    let pg = Playground::new(BIN);
+    let logs = pg.run_ok(&[("COUNT", "300"), ("STORAGE_SAS", url.as_str())]);
+    let done = log_with(&logs, "done:");
+    assert_eq!(
+        (done["written"].as_u64(), done["skipped"].as_u64()),
+        (Some(299), Some(1))
+    );
+    let sas = cs.account_sas(now, now + TimeDelta::hours(1));
+    assert_eq!(list(&az, &sas, "products/").len(), 300);
+}

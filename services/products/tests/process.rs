@@ -74,6 +74,8 @@ fn bad_settings_exit_2() {
             (&[("COUNT", "1e3")], "COUNT"),
             (&[("CONCURRENCY", "0")], "CONCURRENCY"),
             (&[("SHARD", "0/0")], "SHARD"),
+            // Issue 14: ids above i64::MAX landed in the table negative.
+            (&[("COUNT", "9223372036854775808")], "COUNT"),
         ],
     );
 }
@@ -82,4 +84,11 @@ fn bad_settings_exit_2() {
 fn help_lists_every_setting_and_the_readme_documents_them() {
     let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     playground_testkit::assert_readme_documents(BIN, "products", &readme);
+}
+
+/// Issue 14: products exited 0 on SIGTERM with files missing.
+#[test]
+fn sigterm_before_the_end_exits_143() {
+    let pg = Playground::new(BIN);
+    playground_testkit::assert_sigterm_contract(&pg, &[("COUNT", "2000000")], Duration::from_millis(1500));
 }

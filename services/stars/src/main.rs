@@ -20,7 +20,7 @@ const INFO: ServiceInfo = ServiceInfo {
 
 fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
-        let vars: Vec<_> = std::env::vars().collect();
+        let vars = playground_service::vars(&INFO)?;
         let settings = StreamSettings::from_vars(vars.clone(), false)?;
         let mut sink = targets::open_events(&vars, playground_stars::HUB).await?;
         playground_stars::run(&settings, &mut sink, &shutdown)

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use playground_model::{Locale, Shard, UserGenerator};
 use playground_service::blocks::{self, BlockPlan, Written};
-use playground_service::settings::{ConfigError, Setting, from_iter, parse};
+use playground_service::settings::{ConfigError, Setting, from_iter, ids_count, parse};
 use playground_service::{Progress, Shutdown};
 use playground_sinks::SinkError;
 use playground_sinks::lake::Lake;
@@ -31,7 +31,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         name: "SHARD",
         default: "0/1",
-        help: "i/n: write slice i of n (files users.part-i-of-n.json).",
+        help: "i/n: write slice i of n (files users.part-i-of-n.json, i and n zero-padded to the width of n, at least 3).",
     },
     Setting {
         name: "BLOCK_RECORDS",
@@ -81,7 +81,7 @@ impl Config {
         let v: Vars = from_iter(vars)?;
         let cfg = Config {
             seed: v.seed.unwrap_or(42),
-            count: v.count.unwrap_or(10_000),
+            count: ids_count("COUNT", v.count.unwrap_or(10_000))?,
             vip_count: v.vip_count.unwrap_or(100),
             locale: parse("LOCALE", v.locale.as_deref())?.unwrap_or_default(),
             shard: parse("SHARD", v.shard.as_deref())?.unwrap_or_default(),
@@ -113,9 +113,12 @@ impl Config {
             ("users/users.json".into(), "users/vip.json".into())
         } else {
             let (i, n) = (self.shard.index(), self.shard.count());
+            // Padded to the width of n (at least 3), so the names sort in shard order and
+            // `cat users.part-*` gives users.json.
+            let w = n.to_string().len().max(3);
             (
-                format!("users/users.part-{i:03}-of-{n:03}.json"),
-                format!("users/vip.part-{i:03}-of-{n:03}.json"),
+                format!("users/users.part-{i:0w$}-of-{n:0w$}.json"),
+                format!("users/vip.part-{i:0w$}-of-{n:0w$}.json"),
             )
         }
     }
@@ -132,12 +135,13 @@ pub struct Summary {
     pub written: Written,
 }
 
-/// Writes this shard's users and VIPs to `lake`.
+/// Writes this shard's users and VIPs to `lake`; `None` when shutdown stopped it before
+/// users.json was committed (the staged blocks are kept for the next run).
 pub async fn run<L: Lake + 'static>(
     cfg: &Config,
     lake: Arc<L>,
     shutdown: &Shutdown,
-) -> Result<Summary, SinkError> {
+) -> Result<Option<Summary>, SinkError> {
     let range = cfg.shard.range(cfg.count);
     let vip_range = cfg.shard.range(cfg.vip_count);
     let (users_path, vip_path) = cfg.paths();
@@ -161,7 +165,7 @@ pub async fn run<L: Lake + 'static>(
             let n = (r.end - r.start) as usize;
             blocks::json_lines(g.users(r), n * 720)
         }) => w?,
-        _ = shutdown.wait() => return Err(SinkError::Task("stopped by shutdown before users.json was committed; staged blocks are kept for the next run".into())),
+        _ = shutdown.wait() => return Ok(None),
     };
     let vips = blocks::json_lines(
         generator.vips(vip_range.clone()),
@@ -181,5 +185,29 @@ pub async fn run<L: Lake + 'static>(
         "done: {users_path} and {vip_path} ({:?})",
         summary.written
     );
-    Ok(summary)
+    Ok(Some(summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(shard: &str) -> (String, String) {
+        Config::from_vars(vec![("SHARD".to_owned(), shard.to_owned())])
+            .expect("settings")
+            .paths()
+    }
+
+    /// Issue 14: `users.part-999-of-1001.json` sorted after `users.part-1000-of-1001.json`.
+    #[test]
+    fn part_names_sort_in_shard_order() {
+        assert_eq!(paths("0/1").0, "users/users.json");
+        assert_eq!(paths("2/3").0, "users/users.part-002-of-003.json");
+        assert_eq!(paths("999/1001").0, "users/users.part-0999-of-1001.json");
+        assert_eq!(paths("999/1001").1, "users/vip.part-0999-of-1001.json");
+        let names: Vec<String> = (0..1001).map(|i| paths(&format!("{i}/1001")).0).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(sorted, names);
+    }
 }

@@ -16,13 +16,16 @@ const INFO: ServiceInfo = ServiceInfo {
 
 fn main() -> ExitCode {
     playground_service::main(&INFO, |shutdown| async move {
-        let vars: Vec<_> = std::env::vars().collect();
+        let vars = playground_service::vars(&INFO)?;
         let cfg = Config::from_vars(vars.clone())?;
         let sink = targets::open_lake(&vars).await?;
-        playground_users::run(&cfg, Arc::new(sink), &shutdown)
+        let summary = playground_users::run(&cfg, Arc::new(sink), &shutdown)
             .await
             .context("writing users")
             .map_err(Failure::run)?;
+        if summary.is_none() {
+            return Err(Failure::Interrupted);
+        }
         Ok(())
     })
 }

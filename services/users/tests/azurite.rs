@@ -191,3 +191,45 @@ fn without_ca_certificates_the_blob_lake_exits_2_and_says_why() {
     assert!(logs.contains("no CA certificates"), "{logs}");
     assert!(!logs.contains("panicked"), "{logs}");
 }
+
+/// Issue 14: the Python version's `STORAGE_SAS` is a container's service SAS (`sr=c`,
+/// `racwdl`), which does not authorize Get Container Properties; the pre-flight check used
+/// that and refused the SAS (exit 2). The least a container SAS needs for users is `rwl`.
+#[test]
+fn a_containers_service_sas_works_with_the_least_permissions() {
+    let az = Azurite::start();
+    let conn = az.connection_string();
+    let vars = [("COUNT", "3000"), ("VIP_COUNT", "20"), ("BLOCK_RECORDS", "1000")];
+    let (local_users, local_vip) = local_files(&vars);
+    let cs = ConnectionString::parse(&conn).unwrap();
+    for (container, permissions) in [("bronze", "racwdl"), ("least", "rwl")] {
+        // The container exists (the Python version's Terraform creates it): make it with
+        // the connection string, writing only a shard part.
+        Playground::new(BIN).run_ok(&[
+            ("STORAGE_CONNECTION_STRING", &conn),
+            ("LAKE_CONTAINER", container),
+            ("SHARD", "0/2"),
+            ("COUNT", "2"),
+            ("VIP_COUNT", "0"),
+        ]);
+        let now = Utc::now();
+        let sas = cs.container_sas(container, permissions, now, now + TimeDelta::hours(1));
+        let url = format!("{}/{container}?{sas}", az.endpoint());
+        let pg = Playground::new(BIN);
+        let mut with_sas = vars.to_vec();
+        with_sas.push(("STORAGE_SAS", &url));
+        let out = pg.run(&with_sas);
+        let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "sp={permissions}: {logs}");
+        assert_no_secret(&logs);
+        let sas = read_sas(&az);
+        let users = az
+            .get(&format!("{container}/users/users.json?{sas}"))
+            .expect("users.json");
+        let vip = az
+            .get(&format!("{container}/users/vip.json?{sas}"))
+            .expect("vip.json");
+        assert!(users == local_users, "sp={permissions}: users.json differs");
+        assert_eq!(vip, local_vip);
+    }
+}

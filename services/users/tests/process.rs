@@ -129,6 +129,8 @@ fn bad_settings_exit_2_name_the_variable_and_write_nothing() {
             (&[("LOCALE", "xx_XX")], "LOCALE"),
             (&[("SEED", "-1")], "SEED"),
             (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
+            // Issue 14: more ids than an SQL int holds.
+            (&[("COUNT", "9223372036854775808")], "COUNT"),
         ],
     );
     // An unwritable destination: PLAYGROUND_DATA below a regular file.
@@ -144,4 +146,129 @@ fn bad_settings_exit_2_name_the_variable_and_write_nothing() {
 fn help_lists_every_setting_and_the_readme_documents_them() {
     let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     playground_testkit::assert_readme_documents(BIN, "users", &readme);
+}
+
+/// Issue 14: a non-UTF-8 variable, even one the service does not read, panicked (exit 101).
+#[test]
+fn a_non_utf8_variable_is_ignored_unless_read_and_then_named() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let junk = OsStr::from_bytes(b"\xff");
+    let pg = Playground::new(BIN);
+    let out = pg
+        .command(&[("COUNT", "10"), ("VIP_COUNT", "1")])
+        .env("JUNK", junk)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in ["COUNT", "LOCALE", "STORAGE_SAS", "LOG_FORMAT"] {
+        let pg = Playground::new(BIN);
+        let out = pg.command(&[]).env(name, junk).output().unwrap();
+        playground_testkit::assert_config_error(&pg, &out, name);
+    }
+}
+
+/// Issue 14: `LOG_LEVEL=` (empty, which counts as unset) or an unknown word turned every
+/// log line off, the exit-2 error included.
+#[test]
+fn an_empty_log_level_is_info_and_an_unknown_one_is_refused_aloud() {
+    let pg = Playground::new(BIN);
+    let out = pg.run(&[("LOG_LEVEL", ""), ("COUNT", "abc")]);
+    playground_testkit::assert_config_error(&pg, &out, "COUNT");
+    let logs = pg.run_ok(&[("LOG_LEVEL", ""), ("COUNT", "10"), ("VIP_COUNT", "1")]);
+    playground_testkit::log_with(&logs, "done: ");
+    for level in ["verbose", "loud", "playground_users=chatty"] {
+        let pg = Playground::new(BIN);
+        let out = pg.run(&[("LOG_LEVEL", level), ("COUNT", "10")]);
+        playground_testkit::assert_config_error(&pg, &out, "LOG_LEVEL");
+    }
+    // A target's level alone keeps the others at info: the summary still shows.
+    let pg = Playground::new(BIN);
+    let logs = pg.run_ok(&[
+        ("LOG_LEVEL", "playground_sinks=debug"),
+        ("COUNT", "10"),
+        ("VIP_COUNT", "1"),
+    ]);
+    playground_testkit::log_with(&logs, "done: ");
+}
+
+/// Issue 14: `COUNT=0`, or a shard whose slice is empty, failed with "remove staging ... No
+/// such file or directory" and left no vip.json.
+#[test]
+fn an_empty_slice_writes_empty_files() {
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[("COUNT", "0"), ("VIP_COUNT", "0")]);
+    let dir = pg.data().join("lake/bronze/users");
+    assert_eq!(std::fs::read(dir.join("users.json")).unwrap(), b"");
+    assert_eq!(std::fs::read(dir.join("vip.json")).unwrap(), b"");
+    // Two users over three shards: shard 0's slice is empty.
+    pg.run_ok(&[("COUNT", "2"), ("VIP_COUNT", "0"), ("SHARD", "0/3")]);
+    let parts: Vec<_> = files_under(&dir)
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains(".part-"))
+        .collect();
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    assert!(parts.iter().all(|p| std::fs::read(p).unwrap().is_empty()));
+}
+
+/// Issue 14: a kill during the commit left `users.json.tmp-<pid>` for good, and a staged
+/// block was trusted by its name alone (a truncated one would have been committed).
+#[test]
+fn a_restart_removes_a_dead_commits_temporary_file_and_restages_a_damaged_block() {
+    let pg = Playground::new(BIN);
+    let vars = [
+        ("COUNT", "30000"),
+        ("VIP_COUNT", "10"),
+        ("BLOCK_RECORDS", "1000"),
+        ("CONCURRENCY", "1"),
+    ];
+    let dir = pg.data().join("lake/bronze/users");
+    let staging = dir.join("users.json.staging");
+    pg.kill_when(&vars, Duration::from_secs(60), || {
+        std::fs::read_dir(&staging)
+            .map(|d| d.count() >= 4)
+            .unwrap_or(false)
+    });
+    // What a commit killed half-way leaves (pid 4294967295 does not exist) ...
+    let stale = dir.join("users.json.tmp-4294967295");
+    std::fs::write(&stale, b"half a file").unwrap();
+    // ... and a staged block cut short, as by a power loss.
+    let block = files_under(&staging)
+        .into_iter()
+        .find(|f| f.to_string_lossy().ends_with(".block"))
+        .unwrap();
+    let full = std::fs::read(&block).unwrap();
+    std::fs::write(&block, &full[..full.len() / 2]).unwrap();
+    pg.run_ok(&vars);
+    let (users, _) = expected(42, 30000, 10);
+    assert!(
+        std::fs::read(dir.join("users.json")).unwrap() == users,
+        "the damaged block was committed"
+    );
+    assert!(!stale.exists(), "the dead commit's temporary file is still there");
+    assert_eq!(
+        files_under(&dir)
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
+        vec!["users.json".to_owned(), "vip.json".to_owned()]
+    );
+}
+
+/// Issue 14: users exited 1 on SIGTERM, the other batch services 0: one contract for all.
+#[test]
+fn sigterm_before_the_end_exits_143_and_keeps_the_staged_blocks() {
+    let pg = Playground::new(BIN);
+    playground_testkit::assert_sigterm_contract(
+        &pg,
+        &[("COUNT", "20000000"), ("BLOCK_RECORDS", "1000")],
+        Duration::from_millis(1500),
+    );
+    let dir = pg.data().join("lake/bronze/users");
+    assert!(!dir.join("users.json").exists());
 }

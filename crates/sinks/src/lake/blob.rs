@@ -144,17 +144,27 @@ impl BlobLake {
             redacted: target.redacted(),
             setting,
         };
-        let exists = lake
-            .container
-            .exists()
-            .await
-            .map_err(|e| as_config(remote(setting, "check the container")(e)))?;
-        if !exists {
-            match lake.container.create(None).await {
-                Ok(_) => tracing::info!(container = %lake.redacted, "created the container"),
-                Err(e) if e.http_status() == Some(StatusCode::Conflict) => {}
-                Err(e) => return Err(as_config(remote(setting, "create the missing container")(e))),
+        // Probe with what every accepted credential grants: listing one blob. Get Container
+        // Properties (`exists`) is not authorized by a container's service SAS (`sr=c`, the
+        // Python version's), so it would refuse a SAS that can do all the work.
+        let probe = BlobContainerClientListBlobsOptions {
+            maxresults: Some(1),
+            ..Default::default()
+        };
+        let listed = match lake.container.list_blobs(Some(probe)) {
+            Ok(mut pages) => pages.try_next().await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match listed {
+            Ok(()) => {}
+            Err(e) if e.http_status() == Some(StatusCode::NotFound) => {
+                match lake.container.create(None).await {
+                    Ok(_) => tracing::info!(container = %lake.redacted, "created the container"),
+                    Err(e) if e.http_status() == Some(StatusCode::Conflict) => {}
+                    Err(e) => return Err(as_config(remote(setting, "create the missing container")(e))),
+                }
             }
+            Err(e) => return Err(as_config(remote(setting, "list the container")(e))),
         }
         Ok(lake)
     }

@@ -1,9 +1,11 @@
 //! The embedded lake: a directory. Same guarantees as the blob backend, with files.
 //!
-//! Small objects are written to a temporary name and renamed into place. Large objects stage
-//! each block as `{path}.staging/{id}.block` (also written then renamed), and the commit
-//! concatenates the blocks into a temporary file that is renamed onto the final name, so the
-//! final name only ever holds a complete object.
+//! Small objects are written to a temporary name, synced, and renamed into place. Large
+//! objects stage each block as `{path}.staging/{id}.{len}.block` (also written, synced, then
+//! renamed; `len` is its length in bytes, checked before the block is trusted), and the
+//! commit concatenates the blocks into a temporary file that is synced and renamed onto the
+//! final name, so the final name only ever holds a complete object, even after a power loss.
+//! Temporary files of killed writers are removed when the object is next written.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -62,16 +64,92 @@ fn remove_if_orphaned(path: &Path, name: &str) {
     }
 }
 
-/// Writes `data` to `dest` through a temporary sibling and a rename.
+/// Removes the temporary siblings of `dest` (`{dest}.tmp-{pid}`) whose writer is gone.
+fn remove_orphaned_siblings(dest: &Path) {
+    let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}{TMP}-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let n = entry.file_name();
+        let n = n.to_string_lossy();
+        if n.starts_with(&prefix) {
+            remove_if_orphaned(&entry.path(), &n);
+        }
+    }
+}
+
+/// Makes a rename in `dir` durable (best effort: not every file system syncs directories).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes `data` to `dest` through a temporary sibling, synced before the rename.
 fn write_atomically(dest: &Path, data: &[u8]) -> Result<(), SinkError> {
+    use std::io::Write;
     if let Some(dir) = dest.parent() {
         std::fs::create_dir_all(dir).map_err(SinkError::io("create directory", dir))?;
     }
     let mut tmp = dest.as_os_str().to_owned();
     tmp.push(format!("{TMP}-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, data).map_err(SinkError::io("write", &tmp))?;
-    std::fs::rename(&tmp, dest).map_err(SinkError::io("rename", dest))
+    let mut file = std::fs::File::create(&tmp).map_err(SinkError::io("create", &tmp))?;
+    file.write_all(data).map_err(SinkError::io("write", &tmp))?;
+    file.sync_all().map_err(SinkError::io("sync", &tmp))?;
+    drop(file);
+    std::fs::rename(&tmp, dest).map_err(SinkError::io("rename", dest))?;
+    if let Some(dir) = dest.parent() {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+/// The staged blocks in `dir` whose length matches the one in their name, by id, with their
+/// files. A block of another length (truncated by a power loss, say) is removed, so it is
+/// staged again; so are temporary files of killed writers.
+fn staged_in(dir: &Path) -> Result<std::collections::BTreeMap<String, PathBuf>, SinkError> {
+    let mut blocks = std::collections::BTreeMap::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(blocks),
+        Err(e) => return Err(SinkError::io("list", dir)(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(SinkError::io("list", dir))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let path = entry.path();
+        if name.contains(TMP) {
+            remove_if_orphaned(&path, &name);
+            continue;
+        }
+        let Some(stem) = name.strip_suffix(".block") else {
+            continue;
+        };
+        let parsed = stem
+            .rsplit_once('.')
+            .and_then(|(id, len)| Some((id, len.parse::<u64>().ok()?)));
+        let actual = entry.metadata().map(|m| m.len()).ok();
+        match parsed {
+            Some((id, len)) if actual == Some(len) => {
+                blocks.insert(id.to_owned(), path);
+            }
+            _ => {
+                tracing::warn!(
+                    block = %path.display(),
+                    size = actual,
+                    "a staged block is not the length it was written with; staging it again"
+                );
+                std::fs::remove_file(&path).map_err(SinkError::io("remove damaged block", &path))?;
+            }
+        }
+    }
+    Ok(blocks)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -121,28 +199,17 @@ impl Lake for LocalLake {
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(SinkError::Task(format!("invalid block id {id:?}")));
         }
-        let block = self.staging_dir(path).join(format!("{id}.block"));
+        let block = self.staging_dir(path).join(format!("{id}.{}.block", data.len()));
         blocking(move || write_atomically(&block, &data)).await
     }
 
     async fn staged_blocks(&self, path: &str) -> Result<BTreeSet<String>, SinkError> {
         let dir = self.staging_dir(path);
+        let dest = self.file(path);
         blocking(move || {
-            let mut blocks = BTreeSet::new();
-            let entries = match std::fs::read_dir(&dir) {
-                Ok(e) => e,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(blocks),
-                Err(e) => return Err(SinkError::io("list", &dir)(e)),
-            };
-            for entry in entries {
-                let entry = entry.map_err(SinkError::io("list", &dir))?;
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if let Some(id) = name.strip_suffix(".block") {
-                    blocks.insert(id.to_owned());
-                }
-            }
-            Ok(blocks)
+            // A commit killed half-way leaves `{path}.tmp-{pid}`: remove it now.
+            remove_orphaned_siblings(&dest);
+            Ok(staged_in(&dir)?.into_keys().collect())
         })
         .await
     }
@@ -158,21 +225,32 @@ impl Lake for LocalLake {
             if let Some(parent) = dest.parent() {
                 std::fs::create_dir_all(parent).map_err(SinkError::io("create directory", parent))?;
             }
+            let staged = staged_in(&dir)?;
             let file = std::fs::File::create(&tmp).map_err(SinkError::io("create", &tmp))?;
             let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
             for id in &ids {
-                let block = dir.join(format!("{id}.block"));
-                let mut input =
-                    std::fs::File::open(&block).map_err(SinkError::io("open staged block", &block))?;
+                let block = staged
+                    .get(id)
+                    .ok_or_else(|| SinkError::Task(format!("staged block {id} is missing or damaged")))?;
+                let mut input = std::fs::File::open(block)
+                    .map_err(SinkError::io("open staged block", block.as_path()))?;
                 std::io::copy(&mut input, &mut out).map_err(SinkError::io("append", &tmp))?;
             }
             let file = out
                 .into_inner()
                 .map_err(|e| SinkError::io("write", &tmp)(e.into_error()))?;
             file.sync_all().map_err(SinkError::io("sync", &tmp))?;
+            drop(file);
             std::fs::rename(&tmp, &dest).map_err(SinkError::io("rename", &dest))?;
-            std::fs::remove_dir_all(&dir).map_err(SinkError::io("remove staging", &dir))?;
-            Ok(())
+            if let Some(parent) = dest.parent() {
+                sync_dir(parent);
+            }
+            // An empty object (an empty shard) had no blocks, hence no staging directory.
+            match std::fs::remove_dir_all(&dir) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(SinkError::io("remove staging", &dir)(e)),
+            }
         })
         .await
     }

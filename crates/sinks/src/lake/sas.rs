@@ -122,6 +122,45 @@ impl ConnectionString {
     }
 }
 
+impl ConnectionString {
+    /// A service SAS for one container (`sr=c`), as the Python version's Terraform made with
+    /// `azurerm_storage_account_blob_container_sas`: `permissions` such as `racwdl`, valid from
+    /// five minutes ago until `expiry`. The query string, without the leading `?`.
+    pub fn container_sas(
+        &self,
+        container: &str,
+        permissions: &str,
+        now: DateTime<Utc>,
+        expiry: DateTime<Utc>,
+    ) -> String {
+        let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let start = fmt(now - chrono::TimeDelta::minutes(5));
+        let expiry = fmt(expiry);
+        let protocol = "https,http";
+        // Blob service SAS string-to-sign for versions 2020-12-06 and later: permissions,
+        // start, expiry, resource, identifier, IP, protocol, version, resource type, snapshot
+        // time, encryption scope, then the five response headers.
+        let resource = format!("/blob/{}/{container}", self.account);
+        let to_sign = format!(
+            "{permissions}\n{start}\n{expiry}\n{resource}\n\n\n{protocol}\n{SAS_VERSION}\nc\n\n\n\n\n\n\n"
+        );
+        let key = STANDARD.decode(&self.key).unwrap_or_default();
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        mac.update(to_sign.as_bytes());
+        let sig = STANDARD.encode(mac.finalize().into_bytes());
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("sv", SAS_VERSION)
+            .append_pair("sr", "c")
+            .append_pair("sp", permissions)
+            .append_pair("st", &start)
+            .append_pair("se", &expiry)
+            .append_pair("spr", protocol)
+            .append_pair("sig", &sig)
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,13 +2,14 @@
 //!
 //! Rows are written in chunks of consecutive order ids; each chunk is one atomic write (a
 //! transaction, or one bulk-load statement), so after a crash a chunk is either wholly there
-//! or absent. A restarted service asks which chunks of its shard exist and writes the rest:
-//! no duplicates, no gaps, and existing data is never dropped.
+//! or absent, and an order's rows (its one `orders` row, or all its `items`) are never split.
+//! A restarted service asks which runs of order ids are present in its shard and writes the
+//! gaps, whatever chunk size or shard layout wrote the present ones: no duplicates, no gaps,
+//! and existing data is never dropped.
 
 pub mod mssql;
 pub mod sqlite;
 
-use std::collections::BTreeSet;
 use std::future::Future;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -73,16 +74,17 @@ pub trait TableSink: Send + Sync {
     /// Creates `table` with its primary key when it does not exist; never drops data.
     fn ensure(&self, table: Table) -> impl Future<Output = Result<(), SinkError>> + Send;
 
-    /// Which chunks (`orderId / chunk`) have rows in `table` among order ids `range`.
-    /// Because chunks are written atomically, a chunk listed here is complete.
-    fn written_chunks(
+    /// The runs of consecutive order ids that have rows in `table` among `range`, in
+    /// ascending order. Because an order's rows are written in one atomic write, an order id
+    /// listed here has all its rows.
+    fn present(
         &self,
         table: Table,
         range: Range<u64>,
-        chunk: u64,
-    ) -> impl Future<Output = Result<BTreeSet<u64>, SinkError>> + Send;
+    ) -> impl Future<Output = Result<Vec<Range<u64>>, SinkError>> + Send;
 
-    /// Writes one chunk atomically.
+    /// Writes one chunk atomically. A chunk some of whose keys are already in the table is
+    /// refused whole with [`SinkError::DuplicateKey`], leaving nothing behind.
     fn write(&self, rows: Rows) -> impl Future<Output = Result<(), SinkError>> + Send;
 
     /// How many chunks may be written at once (SQLite: one writer; SQL Server: the pool).
@@ -92,6 +94,35 @@ pub trait TableSink: Send + Sync {
 
     /// Where the rows go, for logs (never contains a secret).
     fn describe(&self) -> String;
+}
+
+/// The query both backends answer for [`TableSink::present`]: the islands of consecutive
+/// `orderId`s in `[start, end)` of `table` (`qualified`: `orders` or `dbo.orders`), as rows
+/// `(lo, hi)` with `hi` inclusive, ascending. Numbers only are interpolated.
+pub(crate) fn islands_query(qualified: &str, start: u64, end: u64) -> String {
+    format!(
+        "SELECT MIN(orderId) AS lo, MAX(orderId) AS hi FROM (SELECT orderId, orderId - ROW_NUMBER() OVER (ORDER BY orderId) AS island FROM (SELECT DISTINCT orderId FROM {qualified} WHERE orderId >= {start} AND orderId < {end}) AS ids) AS numbered GROUP BY island ORDER BY lo"
+    )
+}
+
+/// `range` minus the ascending, disjoint `present` runs: the gaps, ascending.
+pub fn gaps(range: Range<u64>, present: &[Range<u64>]) -> Vec<Range<u64>> {
+    let mut out = Vec::new();
+    let mut at = range.start;
+    for p in present {
+        let (s, e) = (p.start.max(range.start), p.end.min(range.end));
+        if s >= e {
+            continue;
+        }
+        if s > at {
+            out.push(at..s);
+        }
+        at = at.max(e);
+    }
+    if at < range.end {
+        out.push(at..range.end);
+    }
+    out
 }
 
 /// Which table backend, chosen by configuration.
@@ -132,15 +163,10 @@ impl TableSink for TableBackend {
             TableBackend::Mssql(m) => m.ensure(table).await,
         }
     }
-    async fn written_chunks(
-        &self,
-        table: Table,
-        range: Range<u64>,
-        chunk: u64,
-    ) -> Result<BTreeSet<u64>, SinkError> {
+    async fn present(&self, table: Table, range: Range<u64>) -> Result<Vec<Range<u64>>, SinkError> {
         match self {
-            TableBackend::Sqlite(s) => s.written_chunks(table, range, chunk).await,
-            TableBackend::Mssql(m) => m.written_chunks(table, range, chunk).await,
+            TableBackend::Sqlite(s) => s.present(table, range).await,
+            TableBackend::Mssql(m) => m.present(table, range).await,
         }
     }
     async fn write(&self, rows: Rows) -> Result<(), SinkError> {
@@ -160,5 +186,20 @@ impl TableSink for TableBackend {
             TableBackend::Sqlite(s) => s.describe(),
             TableBackend::Mssql(m) => m.describe(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)] // one run of present ids, on purpose
+    fn gaps_are_the_complement() {
+        assert_eq!(gaps(0..10, &[]), vec![0..10]);
+        assert_eq!(gaps(0..10, &[0..10]), Vec::<Range<u64>>::new());
+        assert_eq!(gaps(0..10, &[2..4, 6..7]), vec![0..2, 4..6, 7..10]);
+        assert_eq!(gaps(5..10, &[0..6, 9..20]), vec![6..9]);
+        assert_eq!(gaps(5..5, &[0..6]), Vec::<Range<u64>>::new());
     }
 }

@@ -6,7 +6,6 @@
 //! connection after backoff with jitter, but first the table is asked whether the chunk
 //! arrived after all, so a retry never inserts a row twice.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 use std::time::Duration;
@@ -85,6 +84,13 @@ type Conn = Client<Compat<TcpStream>>;
 const TRANSIENT: &[u32] = &[
     4060, 4221, 10928, 10929, 40143, 40197, 40501, 40540, 40613, 49918, 49919, 49920, 233, 64, 10053, 10054,
 ];
+
+/// SQL Server's "Violation of PRIMARY KEY constraint" (2627) and "Cannot insert duplicate key
+/// row" (2601): another writer committed some of the keys first.
+const DUPLICATE: &[u32] = &[2627, 2601];
+
+/// Marks the message of a duplicate-key error so [`MssqlTables::write`] can tell it apart.
+const DUPLICATE_MARK: &str = "(duplicate key)";
 
 fn transient(e: &tiberius::error::Error) -> bool {
     match e {
@@ -192,6 +198,7 @@ fn error(setting: &'static str, action: &str, e: &tiberius::error::Error) -> Sin
             " (login failed: check the user and password)"
         }
         tiberius::error::Error::Io { .. } => " (cannot reach the server: check the host, port and firewall)",
+        tiberius::error::Error::Server(t) if DUPLICATE.contains(&t.code()) => " (duplicate key)",
         _ => "",
     };
     SinkError::Remote {
@@ -335,25 +342,18 @@ impl TableSink for MssqlTables {
         retry("create the table", || async { self.batch(ddl).await.map(|_| ()) }).await
     }
 
-    async fn written_chunks(
-        &self,
-        table: Table,
-        range: Range<u64>,
-        chunk: u64,
-    ) -> Result<BTreeSet<u64>, SinkError> {
-        // Numbers only, interpolated: SQL batches carry no parameters, and these are ours.
-        let sql = format!(
-            "SELECT DISTINCT orderId / {} AS chunk FROM dbo.{} WHERE orderId >= {} AND orderId < {}",
-            chunk.max(1),
-            table.name(),
-            range.start,
-            range.end
-        );
-        let rows = retry("find written chunks", || self.batch(&sql)).await?;
+    async fn present(&self, table: Table, range: Range<u64>) -> Result<Vec<Range<u64>>, SinkError> {
+        let sql = super::islands_query(&format!("dbo.{}", table.name()), range.start, range.end);
+        let rows = retry("find written rows", || self.batch(&sql)).await?;
+        let int = |r: &tiberius::Row, i: usize| {
+            r.try_get::<i64, _>(i)
+                .ok()
+                .flatten()
+                .or_else(|| r.try_get::<i32, _>(i).ok().flatten().map(i64::from))
+        };
         Ok(rows
             .iter()
-            .filter_map(|r| r.get::<i32, _>(0))
-            .map(|c| c as u64)
+            .filter_map(|r| Some(int(r, 0)? as u64..int(r, 1)? as u64 + 1))
             .collect())
     }
 
@@ -381,15 +381,27 @@ impl TableSink for MssqlTables {
                     );
                     tokio::time::sleep(wait).await;
                     // The chunk may have been applied before the connection broke: ask.
-                    let span = keys.end - keys.start;
-                    let done = self.written_chunks(table, keys.clone(), span.max(1)).await?;
-                    if !done.is_empty() {
+                    let present = self.present(table, keys.clone()).await?;
+                    if super::gaps(keys.clone(), &present).is_empty() {
                         tracing::info!(
                             "the interrupted bulk load of {} had been applied; not resending",
                             table.name()
                         );
                         return Ok(());
                     }
+                    if !present.is_empty() {
+                        // Part of it is there: another writer; the loader re-plans the gaps.
+                        return Err(SinkError::DuplicateKey {
+                            table: table.name(),
+                            message: "part of the chunk appeared while retrying".into(),
+                        });
+                    }
+                }
+                Err(SinkError::Remote { message, .. }) if message.contains(DUPLICATE_MARK) => {
+                    return Err(SinkError::DuplicateKey {
+                        table: table.name(),
+                        message,
+                    });
                 }
                 Err(e) => return Err(e),
             }

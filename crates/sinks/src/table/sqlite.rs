@@ -3,7 +3,6 @@
 //! One connection in WAL mode; each chunk is one transaction with a prepared, cached insert.
 //! Writes run on the blocking pool so the async generator keeps going meanwhile.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -23,6 +22,27 @@ pub struct SqliteTables {
 
 fn sql(action: &'static str) -> impl FnOnce(rusqlite::Error) -> SinkError {
     move |source| SinkError::Sqlite { action, source }
+}
+
+/// An insert's error; a key already present is [`SinkError::DuplicateKey`] (the transaction
+/// rolls back when dropped, so nothing of the chunk stays).
+fn insert_error(table: Table) -> impl FnOnce(rusqlite::Error) -> SinkError {
+    move |source| {
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+            SinkError::DuplicateKey {
+                table: table.name(),
+                message: source.to_string(),
+            }
+        } else {
+            SinkError::Sqlite {
+                action: match table {
+                    Table::Orders => "insert into orders",
+                    Table::Items => "insert into items",
+                },
+                source,
+            }
+        }
+    }
 }
 
 /// Writes `t` as `YYYY-MM-DD HH:MM:SS`, the text form SQLite's date functions read
@@ -108,29 +128,19 @@ impl TableSink for SqliteTables {
             .await
     }
 
-    async fn written_chunks(
-        &self,
-        table: Table,
-        range: Range<u64>,
-        chunk: u64,
-    ) -> Result<BTreeSet<u64>, SinkError> {
-        let query = format!(
-            "SELECT DISTINCT orderId / ?1 FROM {} WHERE orderId >= ?2 AND orderId < ?3",
-            table.name()
-        );
-        let chunk = chunk.max(1);
+    async fn present(&self, table: Table, range: Range<u64>) -> Result<Vec<Range<u64>>, SinkError> {
+        let query = super::islands_query(table.name(), range.start, range.end);
         self.with_conn(move |c| {
             let mut stmt = c.prepare(&query).map_err(sql("prepare resume query"))?;
             let rows = stmt
-                .query_map(params![chunk as i64, range.start as i64, range.end as i64], |r| {
-                    r.get::<_, i64>(0)
-                })
-                .map_err(sql("find written chunks"))?;
-            let mut done = BTreeSet::new();
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(sql("find written rows"))?;
+            let mut present = Vec::new();
             for r in rows {
-                done.insert(r.map_err(sql("read written chunks"))? as u64);
+                let (lo, hi) = r.map_err(sql("read written rows"))?;
+                present.push(lo as u64..hi as u64 + 1);
             }
-            Ok(done)
+            Ok(present)
         })
         .await
     }
@@ -147,7 +157,7 @@ impl TableSink for SqliteTables {
                     for o in orders {
                         sqlite_datetime(&o.order_date, &mut date);
                         stmt.execute(params![o.order_id as i64, o.user_id as i64, date, o.order_value])
-                            .map_err(sql("insert into orders"))?;
+                            .map_err(insert_error(Table::Orders))?;
                     }
                 }
                 Rows::Items(items) => {
@@ -156,7 +166,7 @@ impl TableSink for SqliteTables {
                         .map_err(sql("prepare insert"))?;
                     for i in items {
                         stmt.execute(params![i.order_id as i64, i.row_id, i.product_id as i64])
-                            .map_err(sql("insert into items"))?;
+                            .map_err(insert_error(Table::Items))?;
                     }
                 }
             }
@@ -190,18 +200,15 @@ mod tests {
         db.write(Rows::Orders(g.orders(20..25).collect()))
             .await
             .expect("write");
-        let done = db
-            .written_chunks(Table::Orders, 0..100, 10)
-            .await
-            .expect("chunks");
-        assert_eq!(done, BTreeSet::from([0, 2]));
-        let done = db
-            .written_chunks(Table::Orders, 22..100, 10)
-            .await
-            .expect("chunks");
-        assert_eq!(done, BTreeSet::from([2]));
-        let dup = db.write(Rows::Orders(g.orders(5..6).collect())).await;
-        assert!(dup.is_err(), "a duplicate key must be refused");
+        let present = db.present(Table::Orders, 0..100).await.expect("present");
+        assert_eq!(present, vec![0..10, 20..25]);
+        let present = db.present(Table::Orders, 22..100).await.expect("present");
+        assert_eq!(present, vec![22..25]);
+        let dup = db.write(Rows::Orders(g.orders(9..12).collect())).await;
+        assert!(
+            matches!(dup, Err(SinkError::DuplicateKey { .. })),
+            "a duplicate key must be refused: {dup:?}"
+        );
         let n: i64 = db
             .with_conn(|c| {
                 c.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
