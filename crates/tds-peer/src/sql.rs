@@ -413,19 +413,7 @@ fn select_distinct_quotient(state: &State, toks: &[Tok]) -> Reply {
         return Err(SqlError(8134, "Divide by zero error encountered.".into()));
     }
 
-    let keep = |row: &[Value]| {
-        filters.iter().all(|&(i, op, right)| match row[i] {
-            Value::Int(v) => match op {
-                "=" => v == right,
-                "<" => v < right,
-                "<=" => v <= right,
-                ">" => v > right,
-                ">=" => v >= right,
-                _ => v != right,
-            },
-            _ => false,
-        })
-    };
+    let keep = |row: &[Value]| row_matches(&filters, row);
     let quotients: BTreeSet<i64> = table
         .rows
         .iter()
@@ -492,19 +480,7 @@ fn select_islands(state: &State, toks: &[Tok]) -> Reply {
         .iter()
         .map(|&(left, op, right)| Ok((index(left)?, op, right)))
         .collect::<Result<Vec<_>, SqlError>>()?;
-    let keep = |row: &[Value]| {
-        filters.iter().all(|&(i, op, right)| match row[i] {
-            Value::Int(v) => match op {
-                "=" => v == right,
-                "<" => v < right,
-                "<=" => v <= right,
-                ">" => v > right,
-                ">=" => v >= right,
-                _ => v != right,
-            },
-            _ => false,
-        })
-    };
+    let keep = |row: &[Value]| row_matches(&filters, row);
     let values: BTreeSet<i64> = table
         .rows
         .iter()
@@ -539,6 +515,21 @@ fn select_islands(state: &State, toks: &[Tok]) -> Reply {
         islands.len() as u64,
     );
     Ok(out)
+}
+
+/// Whether a row satisfies every `column op integer` condition of a WHERE clause.
+fn row_matches(filters: &[(usize, &str, i64)], row: &[Value]) -> bool {
+    filters.iter().all(|&(i, op, right)| match row[i] {
+        Value::Int(v) => match op {
+            "=" => v == right,
+            "<" => v < right,
+            "<=" => v <= right,
+            ">" => v > right,
+            ">=" => v >= right,
+            _ => v != right,
+        },
+        _ => false,
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! any provider (plan marks computed values unknown, apply makes them known), with nothing
 //! created anywhere. Values are kept as decoded MessagePack so every type passes through.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -35,17 +35,24 @@ impl StandinProvider {
         }
     }
 
-    /// Resource or data source types without the provider prefix, as the plugin library
-    /// registers them (it adds `<name>_` back).
-    fn unprefixed<'s>(
-        &self,
-        types: &'s std::collections::BTreeMap<String, SchemaJson>,
-    ) -> Vec<(String, &'s SchemaJson)> {
+    /// One stand-in per resource or data source type, keyed by the type without the provider
+    /// prefix, as the plugin library registers them (it adds `<name>_` back).
+    fn instances<'s>(
+        &'s self,
+        types: &'s BTreeMap<String, SchemaJson>,
+    ) -> impl Iterator<Item = (String, StandinResource)> + 's {
         let prefix = format!("{}_", self.name);
-        types
-            .iter()
-            .filter_map(|(t, s)| t.strip_prefix(&prefix).map(|short| (short.to_owned(), s)))
-            .collect()
+        types.iter().filter_map(move |(t, schema)| {
+            let short = t.strip_prefix(&prefix)?;
+            Some((
+                short.to_owned(),
+                StandinResource {
+                    type_name: t.clone(),
+                    schema: schema.clone(),
+                    subscription: self.subscription.clone(),
+                },
+            ))
+        })
     }
 }
 
@@ -84,16 +91,8 @@ impl Provider for StandinProvider {
 
     fn get_resources(&self, _diags: &mut Diagnostics) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(
-            self.unprefixed(&self.file.resource_schemas)
-                .into_iter()
-                .map(|(short, schema)| {
-                    let r: Box<dyn DynamicResource> = Box::new(StandinResource {
-                        type_name: format!("{}_{short}", self.name),
-                        schema: schema.clone(),
-                        subscription: self.subscription.clone(),
-                    });
-                    (short, r)
-                })
+            self.instances(&self.file.resource_schemas)
+                .map(|(short, r)| (short, Box::new(r) as Box<dyn DynamicResource>))
                 .collect(),
         )
     }
@@ -103,16 +102,8 @@ impl Provider for StandinProvider {
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
         Some(
-            self.unprefixed(&self.file.data_source_schemas)
-                .into_iter()
-                .map(|(short, schema)| {
-                    let d: Box<dyn DynamicDataSource> = Box::new(StandinResource {
-                        type_name: format!("{}_{short}", self.name),
-                        schema: schema.clone(),
-                        subscription: self.subscription.clone(),
-                    });
-                    (short, d)
-                })
+            self.instances(&self.file.data_source_schemas)
+                .map(|(short, d)| (short, Box::new(d) as Box<dyn DynamicDataSource>))
                 .collect(),
         )
     }
