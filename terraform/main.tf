@@ -119,6 +119,7 @@ module "stream_analytics" {
   storage_account_name       = module.storage.account_name
   container_ids              = module.storage.container_ids
   high_latency_ms            = var.high_latency_ms
+  late_max_seconds           = var.late_max_seconds
   streaming_units            = var.stream_analytics_units
   log_analytics_workspace_id = module.monitoring.workspace_id
 }

@@ -139,3 +139,16 @@ run "least_privilege_and_one_run_at_a_time" {
     error_message = "The deployer must be able to read the lake (README's commands), and only read it."
   }
 }
+
+run "stream_analytics_tolerates_the_late_events_the_streams_send" {
+  command = apply
+
+  variables {
+    late_max_seconds = 600
+  }
+
+  assert {
+    condition     = module.stream_analytics.late_arrival_seconds >= 600 && module.containers.environments["pageviews"]["LATE_MAX_SECONDS"] == "600"
+    error_message = "The job's late-arrival tolerance must cover LATE_MAX_SECONDS, which the streams use."
+  }
+}

@@ -20,12 +20,14 @@ locals {
 }
 
 resource "azurerm_stream_analytics_job" "job" {
-  name                                     = "asa-${var.prefix}"
-  location                                 = var.location
-  resource_group_name                      = var.resource_group_name
-  compatibility_level                      = "1.2"
-  data_locale                              = "en-US"
-  events_late_arrival_max_delay_in_seconds = 60
+  name                = "asa-${var.prefix}"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  compatibility_level = "1.2"
+  data_locale         = "en-US"
+  # Late events the streams send (LATE_MAX_SECONDS) still land in their event-time windows;
+  # a few seconds more for the send itself.
+  events_late_arrival_max_delay_in_seconds = var.late_max_seconds + 5
   events_out_of_order_max_delay_in_seconds = 10
   events_out_of_order_policy               = "Adjust"
   output_error_policy                      = "Drop"

@@ -20,3 +20,8 @@ output "query" {
   description = "The job's query, as applied."
   value       = azurerm_stream_analytics_job.job.transformation_query
 }
+
+output "late_arrival_seconds" {
+  description = "How late an event may arrive and still count in its window, as applied."
+  value       = azurerm_stream_analytics_job.job.events_late_arrival_max_delay_in_seconds
+}

@@ -54,3 +54,8 @@ variable "streaming_units" {
 variable "log_analytics_workspace_id" {
   type = string
 }
+
+variable "late_max_seconds" {
+  description = "LATE_MAX_SECONDS of the streams: the job tolerates events that late."
+  type        = number
+}
