@@ -23,6 +23,8 @@ fn schema_path() -> anyhow::Result<PathBuf> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Err means a provider is already installed, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let path = schema_path()?;
     let file = schema::ProviderFile::load(&path)?;
     let name = file.name.clone();
