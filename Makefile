@@ -77,7 +77,7 @@ test: lint tools/node_modules $(COMPOSE)
 STATIC_TARGET := x86_64-unknown-linux-gnu
 STATIC_DIR := target/$(STATIC_TARGET)/release
 static:
-	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --workspace --bins
+	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --bins $(addprefix -p playground-,$(SERVICES))
 
 # The binaries are static and run --help with no shared libraries, in an empty root.
 # Then users, with compose.yaml's settings, uploads to Azurite from a root laid out as the image.
@@ -156,7 +156,7 @@ target/venv-spark/installed: tools/notebook/requirements.txt
 
 check-notebook: target/venv-spark/installed
 	@java -version >/dev/null 2>&1 || { echo "check-notebook needs Java 17 (apt-get install openjdk-17-jre-headless)" >&2; exit 2; }
-	$(CARGO) build --locked $(addprefix -p playground-,$(SERVICES))
+	$(CARGO) build --workspace --bins --locked
 	cd tools/notebook && PLAYGROUND_BIN=$(PLAYGROUND_BIN) ../../target/venv-spark/bin/python -m pytest -p no:cacheprovider -v -s test_silver_notebook.py
 
 bench: bench-model bench-e2e bench-events
