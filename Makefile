@@ -55,9 +55,14 @@ run: build
 	@echo "  find $(DATA)/events -name '*.json' | head -n 1 | xargs head -n 3 | jq ."
 	@echo "  cat $(DATA)/events/stars/*/*/*/*/*/*.json | jq -s 'group_by(.stars) | map({stars: .[0].stars, count: length})'"
 
+# The Terraform stand-in (crates/tf-standin) is a workspace of its own; see the root Cargo.toml.
+STANDIN := --manifest-path crates/tf-standin/Cargo.toml --target-dir target
+
 lint:
 	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --manifest-path crates/tf-standin/Cargo.toml -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy $(STANDIN) --all-targets --locked -- -D warnings
 
 tools/node_modules: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund --loglevel=error
@@ -70,6 +75,7 @@ tools/node_modules: tools/package.json tools/package-lock.json
 test: lint tools/node_modules $(COMPOSE)
 	$(MAKE) --no-print-directory check-terraform check-compose check-static check-notebook
 	$(CARGO) test --workspace --locked --no-fail-fast
+	$(CARGO) test $(STANDIN) --locked
 
 # Static binaries, the way the Dockerfile builds them (it runs this target): glibc linked
 # statically. The explicit --target keeps build scripts and proc-macros dynamic (RUSTFLAGS then
@@ -139,6 +145,7 @@ terraform-fmt:
 
 check-terraform: tools/node_modules target/venv-checkov/installed terraform-fmt
 	$(CARGO) build --workspace --bins --locked
+	$(CARGO) build $(STANDIN) --locked
 	tools/terraform/offline-check.sh all
 	cd tools/terraform && python3 -m unittest -v test_container_env
 	$(CHECKOV) -d terraform --framework terraform --skip-download --quiet --compact
