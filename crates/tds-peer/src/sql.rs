@@ -349,6 +349,23 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// An optional `WHERE col op n [AND ...]`, as (column, operator, integer) triples.
+    fn where_conditions(&mut self) -> Result<Vec<(&'a str, &'a str, i64)>, SqlError> {
+        let mut conditions = Vec::new();
+        if self.keyword("where") {
+            loop {
+                let left = self.word()?;
+                let op = self.sym()?;
+                let right = self.number()?;
+                conditions.push((left, op, right));
+                if !self.keyword("and") {
+                    break;
+                }
+            }
+        }
+        Ok(conditions)
+    }
+
     fn number(&mut self) -> Result<i64, SqlError> {
         let negative = self.peek().is_some_and(|t| t.is_sym("-"));
         self.at += usize::from(negative);
@@ -375,18 +392,7 @@ fn select_distinct_quotient(state: &State, toks: &[Tok]) -> Reply {
     let alias = cur.word()?;
     cur.expect("from")?;
     let name = cur.word()?;
-    let mut conditions = Vec::new();
-    if cur.keyword("where") {
-        loop {
-            let left = cur.word()?;
-            let op = cur.sym()?;
-            let right = cur.number()?;
-            conditions.push((left, op, right));
-            if !cur.keyword("and") {
-                break;
-            }
-        }
-    }
+    let conditions = cur.where_conditions()?;
     if cur.peek().is_some() && !cur.keyword("order") {
         return Err(syntax_error(cur.peek()));
     }
@@ -455,18 +461,7 @@ fn select_islands(state: &State, toks: &[Tok]) -> Reply {
     let column = cur.word()?;
     cur.expect("from")?;
     let name = cur.word()?;
-    let mut conditions = Vec::new();
-    if cur.keyword("where") {
-        loop {
-            let left = cur.word()?;
-            let op = cur.sym()?;
-            let right = cur.number()?;
-            conditions.push((left, op, right));
-            if !cur.keyword("and") {
-                break;
-            }
-        }
-    }
+    let conditions = cur.where_conditions()?;
     let table = state.table(name).ok_or_else(|| invalid_object(name))?;
     let index = |wanted: &str| {
         table
