@@ -31,6 +31,8 @@ fi
 mkdir -p "$WORK"
 : >"$WORK/terraformrc"
 export TF_CLI_CONFIG_FILE=$WORK/terraformrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+# The applied state, which the container-environment contract reads (test_container_env.py).
+export TF_STATE_JSON=$WORK/state.json
 unset TF_PLUGIN_CACHE_DIR
 
 # --- the stand-ins, in a filesystem mirror under the real providers' names and versions ------
