@@ -25,7 +25,12 @@
 //! * **Quotas and throttling**: no size, rate, connection or link limits other than the 1 MiB
 //!   maximum message size advertised on links; the peer never answers `server-busy`.
 //! * **Partitioning**: partition keys are recorded as sent; events sent to the hub (not to a
-//!   partition) are not hashed to a partition (`partition` is `None` for them).
+//!   partition) are not hashed to a partition (`partition` is `None` for them). A batch sent to
+//!   a partition whose events carry `x-opt-partition-key` is rejected (`amqp:not-allowed`),
+//!   never recorded: the service decides a keyed event's partition by its own hash of the key,
+//!   so a key sent to a partition chosen by another hash disagrees with it. Event Hubs'
+//!   maintainers call publishing with both a service limitation, and the SDKs refuse it
+//!   (azure_messaging_eventhubs' buffered producer sets both only with the service's hash).
 //! * **Flow control**: credits and windows are fe2o3-amqp defaults, not tuned like the service.
 //! * **Persistence and consumers**: events live in memory only and cannot be received back;
 //!   sequence numbers and offsets are not assigned.
@@ -109,6 +114,8 @@ pub struct Received {
 struct State {
     received: Vec<Received>,
     batches: u64,
+    /// Transfers rejected: a partition key sent to a partition.
+    rejected: u64,
     tokens: Vec<(String, String)>,
     connections: u64,
     /// Events still to accept before the next transfer kills its connection.
@@ -219,6 +226,11 @@ impl AmqpPeer {
     /// The number of transfers (batches or single events) accepted.
     pub fn batches(&self) -> u64 {
         self.shared.state().batches
+    }
+
+    /// The number of transfers rejected because they set both a partition and a partition key.
+    pub fn rejected(&self) -> u64 {
+        self.shared.state().rejected
     }
 
     /// `(token type, audience)` of every `put-token` request seen; never the token itself.
@@ -452,6 +464,21 @@ async fn serve_events(conn: Arc<Conn>, mut receiver: Receiver, hub: String, part
         }
         let batch = delivery.message_format() == &Some(BATCH_MESSAGE_FORMAT);
         let events = decode_events(delivery.message(), batch);
+        if let (Some(p), Some(key)) = (&partition, events.iter().find_map(|e| e.partition_key.as_ref())) {
+            let error = definitions::Error::new(
+                AmqpError::NotAllowed,
+                format!(
+                    "amqp-peer: partition key '{key}' on a send to partition {p} of '{hub}': set one of them"
+                ),
+                None,
+            );
+            conn.shared.state().rejected += 1;
+            if let Err(error) = receiver.reject(&delivery, error).await {
+                tracing::debug!(%error, connection = conn.id, "amqp-peer: settling failed");
+                return;
+            }
+            continue;
+        }
         {
             let mut state = conn.shared.state();
             let count = events.len() as u64;

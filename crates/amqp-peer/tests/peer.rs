@@ -35,7 +35,6 @@ fn event(i: u32) -> AmqpMessage {
         .with_body(format!("{{\"n\":{i}}}").into_bytes())
         .build();
     message.set_message_id(format!("e-{i}"));
-    message.add_message_annotation("x-opt-partition-key".into(), "17".to_string());
     message
 }
 
@@ -83,7 +82,7 @@ async fn producer_sends_a_batch_to_a_partition() {
         assert_eq!(r.hub, "pageviews");
         assert_eq!(r.partition.as_deref(), Some("1"));
         assert_eq!(r.message_id.as_deref(), Some(format!("e-{n}").as_str()));
-        assert_eq!(r.partition_key.as_deref(), Some("17"));
+        assert_eq!(r.partition_key, None);
         assert_eq!(r.body, format!("{{\"n\":{n}}}").into_bytes());
         assert_eq!(r.connection, 1);
     }
@@ -183,4 +182,27 @@ fn start_blocking_serves_without_a_caller_runtime() {
     });
     assert_eq!(peer.received().len(), 2);
     drop(peer);
+}
+
+/// Issue 13: a key on a send to a partition disagrees with the service's own hash of the key;
+/// the peer refuses it, so a producer that sets both fails its tests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partition_key_on_a_send_to_a_partition_is_rejected() {
+    init_tracing();
+    let peer = AmqpPeer::start(&[("pageviews", 4)]).await.unwrap();
+    let client = producer(&peer, "pageviews").await;
+    let batch = client
+        .create_batch(Some(EventDataBatchOptions {
+            partition_id: Some("1".to_string()),
+            ..Default::default()
+        }))
+        .await
+        .expect("create batch");
+    let mut message = event(1);
+    message.add_message_annotation("x-opt-partition-key".into(), "17".to_string());
+    assert!(batch.try_add_amqp_message(message, None).unwrap());
+    let error = client.send_batch(batch, None).await.expect_err("rejected");
+    assert!(peer.received().is_empty(), "{:?}", peer.received());
+    assert!(peer.rejected() >= 1);
+    println!("rejected: {error}");
 }

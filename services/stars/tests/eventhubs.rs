@@ -52,9 +52,15 @@ fn ratings_reach_the_stars_hub_exactly_once_keyed_by_user() {
     for r in &received {
         assert_eq!(r.hub, "stars");
         let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(r.partition_key, None, "no key: the partition is chosen here");
+        let user = body["user_id"].as_u64().unwrap().to_string();
         assert_eq!(
-            r.partition_key.as_deref(),
-            Some(body["user_id"].as_u64().unwrap().to_string().as_str())
+            r.partition.as_deref(),
+            Some(
+                playground_sinks::events::capture_files::CaptureFiles::partition_of(&user, 2)
+                    .to_string()
+                    .as_str()
+            )
         );
         assert!(
             matches!(r.partition.as_deref(), Some("0" | "1")),

@@ -1,12 +1,13 @@
 //! Events on Azure Event Hubs, or its emulator, through the official producer
 //! (`azure_messaging_eventhubs`).
 //!
-//! Each event keeps its user id as partition key (the `x-opt-partition-key` annotation) and
-//! its deterministic id as AMQP message id. Events are grouped by partition (the same FNV
-//! hash of the user id as the capture files, over the hub's partition ids) and packed into
-//! batches filled to the link's size limit with `create_batch` / `try_add`. This is what the
-//! SDK's own buffered producer does; sending one batch per key instead would give batches of
-//! one session's few events.
+//! Each event carries its deterministic id as AMQP message id. Events are grouped by partition
+//! (the same FNV hash of the user id as the capture files, over the hub's partition ids) and
+//! packed into batches filled to the link's size limit with `create_batch` / `try_add`, so one
+//! user's events share a partition and stay in order. They carry no `x-opt-partition-key`: the
+//! service places a keyed event by its own hash of the key, which our partition choice does
+//! not follow, and Event Hubs' maintainers call sending both a partition and a key a service
+//! limitation (docs/decisions.md). The user id is in every body for consumers that need it.
 //!
 //! One batch per partition is in flight at a time, so one user's events stay in order, and at
 //! most `in_flight` partitions send at once. `send` returns when every batch is acknowledged,
@@ -20,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use azure_core::credentials::TokenCredential;
-use azure_core_amqp::{AmqpMessage, AmqpSymbol};
+use azure_core_amqp::AmqpMessage;
 use azure_messaging_eventhubs::models::EventData;
 use azure_messaging_eventhubs::{ConnectionString, EventDataBatchOptions, ProducerClient, RetryOptions};
 use futures::StreamExt;
@@ -248,16 +249,14 @@ fn remote(target: &EventHubsTarget, message: String, permanent: bool) -> SinkErr
     }
 }
 
-/// The AMQP message of one event: JSON body, id, partition key.
+/// The AMQP message of one event: JSON body and id; no partition key (the module docs say why).
 fn message(r: &EventRecord) -> AmqpMessage {
     let data = EventData::builder()
         .with_body(r.body.clone())
         .with_content_type("application/json".to_owned())
         .with_message_id(r.id.clone())
         .build();
-    let mut m = AmqpMessage::from(data);
-    m.add_message_annotation(AmqpSymbol::from("x-opt-partition-key"), r.partition_key.clone());
-    m
+    AmqpMessage::from(data)
 }
 
 /// Sends `records` (all of one partition) in order, in batches filled to the size limit.
@@ -424,7 +423,7 @@ mod tests {
     }
 
     #[test]
-    fn a_message_carries_id_key_and_body() {
+    fn a_message_carries_id_and_body_and_no_partition_key() {
         let r = EventRecord {
             id: "pv-1".into(),
             partition_key: "17".into(),
@@ -433,9 +432,7 @@ mod tests {
         };
         let m = message(&r);
         let text = format!("{m:?}");
-        assert!(
-            text.contains("pv-1") && text.contains("x-opt-partition-key") && text.contains("17"),
-            "{text}"
-        );
+        assert!(text.contains("pv-1"), "{text}");
+        assert!(!text.contains("x-opt-partition-key"), "{text}");
     }
 }
