@@ -155,6 +155,14 @@ pub async fn run<L: Lake + 'static>(
     );
     let progress = Progress::start("users", Some(range.end - range.start), Duration::from_secs(5));
     let generator = Arc::new(UserGenerator::new(cfg.seed, cfg.count, cfg.locale));
+    // The VIP list first: Stream Analytics reads it as reference data and waits for it before
+    // its job produces output, so it must appear in the service's first seconds, not after
+    // users.json (minutes at 5 million users). Rewriting it on a resume is idempotent.
+    let vips = blocks::json_lines(
+        generator.vips(vip_range.clone()),
+        16 * (vip_range.end - vip_range.start) as usize,
+    )?;
+    lake.put(&vip_path, vips.into()).await?;
     let g = generator.clone();
     let plan = BlockPlan {
         records_per_block: cfg.block_records,
@@ -167,11 +175,6 @@ pub async fn run<L: Lake + 'static>(
         }) => w?,
         _ = shutdown.wait() => return Ok(None),
     };
-    let vips = blocks::json_lines(
-        generator.vips(vip_range.clone()),
-        16 * (vip_range.end - vip_range.start) as usize,
-    )?;
-    lake.put(&vip_path, vips.into()).await?;
     let summary = Summary {
         users: range.end - range.start,
         vips: vip_range.end - vip_range.start,

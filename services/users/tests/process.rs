@@ -271,4 +271,13 @@ fn sigterm_before_the_end_exits_143_and_keeps_the_staged_blocks() {
     );
     let dir = pg.data().join("lake/bronze/users");
     assert!(!dir.join("users.json").exists());
+    // Issue 13: Stream Analytics waits for its reference data, so the VIP list is written
+    // first, long before users.json.
+    let g = UserGenerator::new(42, 20_000_000, Locale::CsCz);
+    let mut vip = Vec::new();
+    for v in g.vips(0..100) {
+        serde_json::to_writer(&mut vip, &v).unwrap();
+        vip.push(b'\n');
+    }
+    assert_eq!(std::fs::read(dir.join("vip.json")).unwrap(), vip);
 }
