@@ -121,6 +121,8 @@ module "stream_analytics" {
   high_latency_ms            = var.high_latency_ms
   late_max_seconds           = var.late_max_seconds
   streaming_units            = var.stream_analytics_units
+  users_count                = var.users_count
+  vip_count                  = var.vip_count
   log_analytics_workspace_id = module.monitoring.workspace_id
 }
 

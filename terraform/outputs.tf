@@ -74,3 +74,13 @@ output "post_apply" {
     [""],
   ))
 }
+
+output "stream_analytics_reference" {
+  description = "Size of the Stream Analytics job's reference data (users/vip.json) and its documented limit at stream_analytics_units, in bytes."
+  value       = module.stream_analytics.reference_size
+
+  precondition {
+    condition     = module.stream_analytics.reference_size.bytes <= module.stream_analytics.reference_size.limit
+    error_message = "Stream Analytics reference data (users/vip.json) would be ${ceil(module.stream_analytics.reference_size.bytes / 1000000)} MB for vip_count = ${var.vip_count}, above the documented ${module.stream_analytics.reference_size.limit / 1000000} MB at stream_analytics_units = ${var.stream_analytics_units}: lower vip_count or raise stream_analytics_units."
+  }
+}

@@ -1,6 +1,20 @@
-# Stream Analytics: pageviews and stars from Event Hubs, users.json and vip.json from bronze as
-# reference data, and the queries of query.asaql into bronze and silver (Parquet). The job
-# authenticates everywhere with its system-assigned identity, and starts after apply.
+# Stream Analytics: pageviews and stars from Event Hubs, vip.json from bronze as reference data,
+# and the queries of query.asaql into bronze and silver (Parquet). The job authenticates
+# everywhere with its system-assigned identity, and starts after apply.
+#
+# Reference data is loaded into the job's memory, with a documented size limit per streaming
+# unit ("Use reference data for lookups in Stream Analytics", Size limitation:
+# https://learn.microsoft.com/azure/stream-analytics/stream-analytics-use-reference-data):
+# about 50 MB at 1 unit, 150 MB at 3, 300 MB at 6 and more. users.json (5 million users, about
+# 2.3 GB) cannot be reference data, so the alerts are enriched with the users' fields by the
+# silver notebook instead; the job keeps only the VIP ids (`{"id":N}` lines: 50,000 VIPs are
+# under 1 MB). The root output `stream_analytics_reference` refuses, at plan, a size above the limit.
+#
+# Start-up: a job whose reference blob does not exist yet waits for it (documented: "the job
+# waits indefinitely for the blob to become available"), producing no output meanwhile. The
+# users service writes vip.json first, in its first seconds, and its container restarts on
+# failure, so the wait ends once the users container has run; events wait in Event Hubs
+# (retention: the eventhubs module) and are read from the job's start time.
 locals {
   # Output alias => container and folder. The aliases are the INTO targets of query.asaql.
   outputs = {
@@ -8,15 +22,17 @@ locals {
     "bronze-stars"          = { container = "bronze", path = "stream-analytics/stars" }
     "silver-http-methods"   = { container = "silver", path = "stream-analytics/http_methods_5min" }
     "silver-latency-alerts" = { container = "silver", path = "stream-analytics/latency_alerts" }
-    "silver-alerts-users"   = { container = "silver", path = "stream-analytics/latency_alerts_users" }
     "silver-vip-pageviews"  = { container = "silver", path = "stream-analytics/vip_pageviews" }
     "silver-unhappy-views"  = { container = "silver", path = "stream-analytics/unhappy_user_pageviews" }
     "silver-first-views"    = { container = "silver", path = "stream-analytics/first_pageview_per_hour" }
   }
   references = {
-    users = "users/users.json"
-    vip   = "users/vip.json"
+    vip = "users/vip.json"
   }
+  # vip.json: one `{"id":N}` line per VIP, N below users_count.
+  reference_bytes = var.vip_count * (8 + length(tostring(max(var.users_count - 1, 0))))
+  # The documented limit (MB) for the job's streaming units (see the top of this file).
+  reference_limit_mb = var.streaming_units >= 6 ? 300 : var.streaming_units >= 3 ? 150 : 50
 }
 
 resource "azurerm_stream_analytics_job" "job" {

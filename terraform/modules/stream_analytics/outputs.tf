@@ -25,3 +25,13 @@ output "late_arrival_seconds" {
   description = "How late an event may arrive and still count in its window, as applied."
   value       = azurerm_stream_analytics_job.job.events_late_arrival_max_delay_in_seconds
 }
+
+output "reference_inputs" {
+  description = "Reference input alias => blob path in bronze, as applied."
+  value       = { for k, r in azurerm_stream_analytics_reference_input_blob.reference : k => "${r.storage_container_name}/${r.path_pattern}" }
+}
+
+output "reference_size" {
+  description = "The reference data's computed size and its documented limit at the job's streaming units (bytes)."
+  value       = { bytes = local.reference_bytes, limit = local.reference_limit_mb * 1000000 }
+}

@@ -59,3 +59,13 @@ variable "late_max_seconds" {
   description = "LATE_MAX_SECONDS of the streams: the job tolerates events that late."
   type        = number
 }
+
+variable "users_count" {
+  description = "Users the users service writes: VIP ids are below it (the reference data's size)."
+  type        = number
+}
+
+variable "vip_count" {
+  description = "VIPs in users/vip.json, the job's reference data (its size has a documented limit)."
+  type        = number
+}
