@@ -104,12 +104,15 @@ locals {
     }
   }
 
-  # Batch services run once (restart Never); streams run forever (restart Always).
+  # Batch services run to the end and stop (restart OnFailure: a failed run, such as a 403
+  # before a new role assignment has reached the data plane, which Azure documents can take
+  # up to about 10 minutes, is restarted and resumes exactly where it stopped); streams run
+  # forever (restart Always).
   service_shape = {
-    users     = { cpu = 2, memory = 2, restart_policy = "Never" }
-    products  = { cpu = 1, memory = 1, restart_policy = "Never" }
-    orders    = { cpu = 1, memory = 1, restart_policy = "Never" }
-    items     = { cpu = 1, memory = 1, restart_policy = "Never" }
+    users     = { cpu = 2, memory = 2, restart_policy = "OnFailure" }
+    products  = { cpu = 1, memory = 1, restart_policy = "OnFailure" }
+    orders    = { cpu = 1, memory = 1, restart_policy = "OnFailure" }
+    items     = { cpu = 1, memory = 1, restart_policy = "OnFailure" }
     pageviews = { cpu = 0.5, memory = 0.5, restart_policy = "Always" }
     stars     = { cpu = 0.5, memory = 0.5, restart_policy = "Always" }
   }

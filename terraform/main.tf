@@ -13,10 +13,8 @@ resource "random_string" "suffix" {
 
 locals {
   # `playground` + `k3x9a`: globally unique names (storage, SQL, Key Vault, Event Hubs).
-  prefix          = "${var.name}${random_string.suffix.result}"
-  sql_admin_login = coalesce(var.sql_admin_login, "terraform-deployer")
-  sql_admin_id    = coalesce(var.sql_admin_object_id, data.azurerm_client_config.current.object_id)
-  services        = ["users", "products", "orders", "items", "pageviews", "stars"]
+  prefix   = "${var.name}${random_string.suffix.result}"
+  services = ["users", "products", "orders", "items", "pageviews", "stars"]
 }
 
 resource "azurerm_resource_group" "playground" {
@@ -58,8 +56,8 @@ module "sql" {
   location            = var.location
   resource_group_name = azurerm_resource_group.playground.name
   tags                = var.tags
-  admin_login         = local.sql_admin_login
-  admin_object_id     = local.sql_admin_id
+  admin_login         = azurerm_user_assigned_identity.sql_admin.name
+  admin_object_id     = azurerm_user_assigned_identity.sql_admin.principal_id
   max_size_gb         = var.sql_max_size_gb
   client_ip           = var.client_ip
 
@@ -102,8 +100,9 @@ module "containers" {
   registry_password           = var.registry_password
   registry_server             = split("/", var.registry)[0]
 
-  # The identities' roles must exist before the services start.
-  depends_on = [module.identities, module.sql]
+  # The identities' roles must exist before the services start, and the database users of
+  # orders and items (the deployment script) before those groups start.
+  depends_on = [module.identities, module.sql, azurerm_resource_deployment_script_azure_power_shell.sql_users]
 }
 
 module "stream_analytics" {
@@ -143,6 +142,9 @@ module "databricks" {
   node_type           = var.databricks_node_type
   spark_version       = var.databricks_spark_version
   tags                = var.tags
+
+  pipeline_application_id = module.data_factory.client_id
+  pipeline_display_name   = module.data_factory.identity_name
 
   providers = {
     databricks = databricks

@@ -49,6 +49,11 @@ output "databricks_url" {
   value = module.databricks_workspace.workspace_url
 }
 
+output "databricks_catalog" {
+  description = "Unity Catalog catalog of the silver tables (schema playground)."
+  value       = module.databricks.catalog
+}
+
 output "databricks_notebook" {
   value = module.databricks.notebook_url
 }
@@ -58,21 +63,14 @@ output "log_analytics_workspace_id" {
   value       = module.monitoring.workspace_customer_id
 }
 
-output "sql_grants" {
-  description = "T-SQL to run once after apply as the SQL Entra admin (see README, Deploy to Azure)."
-  value       = local.sql_grants
+output "sql_users" {
+  description = "Database users the apply made in the orders database (name => roles)."
+  value       = { for name, u in local.sql_users : name => u.roles }
 }
 
-output "post_apply" {
-  description = "The post-apply step: database users for the identities, then start orders and items."
-  value = join("\n", concat(
-    [
-      "terraform output -raw sql_grants > grants.sql",
-      "sqlcmd -S ${module.sql.server_fqdn} -d ${module.sql.database_name} --authentication-method ActiveDirectoryDefault -i grants.sql",
-    ],
-    [for name in local.sql_container_groups : "az container start --resource-group ${azurerm_resource_group.playground.name} --name ${name}"],
-    [""],
-  ))
+output "sql_admin" {
+  description = "The SQL server's Entra admin: the deployment's identity that creates the database users."
+  value       = azurerm_user_assigned_identity.sql_admin.name
 }
 
 output "stream_analytics_reference" {

@@ -227,16 +227,17 @@ variable "high_latency_ms" {
 
 # --- SQL and access ----------------------------------------------------------------------
 
-variable "sql_admin_login" {
-  description = "Display name of the SQL server's Entra admin (null: `terraform-deployer`)."
+# The SQL server's Entra admin is an identity of the deployment (sql_users.tf), not a person.
+variable "sql_reader_object_id" {
+  description = "Object id of a user made db_datareader in the orders database, for queries (null: whoever runs terraform; \"\": nobody). For a service principal give its application (client) id."
   type        = string
   default     = null
 }
 
-variable "sql_admin_object_id" {
-  description = "Object id of the SQL server's Entra admin, a user or group (null: whoever runs terraform)."
+variable "sql_reader_name" {
+  description = "Database user name of sql_reader_object_id (the SID identifies the user; the name is what the database shows)."
   type        = string
-  default     = null
+  default     = "playground-reader"
 }
 
 variable "sql_max_size_gb" {
@@ -246,7 +247,7 @@ variable "sql_max_size_gb" {
 }
 
 variable "client_ip" {
-  description = "Your public IP, opened on the SQL server firewall for the post-apply grants and for queries (null: Azure services only, e.g. Cloud Shell)."
+  description = "Your public IP, opened on the SQL server firewall for your own queries, the portal query editor included (null: Azure services only, e.g. Cloud Shell)."
   type        = string
   default     = null
 }

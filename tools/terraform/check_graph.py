@@ -40,6 +40,21 @@ RULES: list[tuple[str, str, list[str]]] = [
         [r"module\.identities\.time_sleep\.role_propagation", r"module\.identities\.azurerm_role_assignment\.service"],
     ),
     (
+        "the orders and items groups start after the deployment script made their database users",
+        r"module\.containers\.azurerm_container_group\.service",
+        [r"azurerm_resource_deployment_script_azure_power_shell\.sql_users"],
+    ),
+    (
+        "the database users are made after the server with its Entra admin, the database and the firewall rule admitting Azure services",
+        r"azurerm_resource_deployment_script_azure_power_shell\.sql_users",
+        [
+            r"module\.sql\.azurerm_mssql_server\.sql",
+            r"module\.sql\.azurerm_mssql_database\.orders",
+            r"module\.sql\.azurerm_mssql_firewall_rule\.azure_services",
+            r"azurerm_user_assigned_identity\.sql_admin",
+        ],
+    ),
+    (
         "Key Vault secrets are written after the deployer's role on the vault has propagated",
         r"module\.keyvault\.azurerm_key_vault_secret\.secret",
         [r"module\.keyvault\.time_sleep\.deployer_role_propagation", r"module\.keyvault\.azurerm_role_assignment\.deployer"],

@@ -120,7 +120,7 @@ for edit in edits:
 PY
   if out=$( { tf_init "$dir" && tf_validate "$dir" && case ${MODE:-plan} in
       plan) "$TF" -chdir="$dir" plan -no-color "${VARS[@]}" ;;
-      test) "$TF" -chdir="$dir" test -no-color ;;
+      test) "$TF" -chdir="$dir" test -no-color ${TEST_FILE:+-filter=tests/$TEST_FILE} ;;
       graph) "$TF" -chdir="$dir" graph -type=apply >"$dir/graph.dot" && python3 "$ROOT/tools/terraform/check_graph.py" "$dir/graph.dot" ;;
     esac; } 2>&1); then
     echo "FAIL $name: the check passed a template with the mistake injected" >&2
@@ -184,6 +184,29 @@ output "resource_group" {'
   MODE=graph negative_case secrets-before-the-role "Key Vault secrets are written after the deployer's role" \
     'modules/keyvault/main.tf|||  depends_on = [time_sleep.deployer_role_propagation]
 |||'
+
+  echo "== negative tests of one apply, nothing by hand (issue 13)"
+  MODE=test TEST_FILE=one_apply.tftest.hcl negative_case sql-admin-is-a-person \
+    "The SQL server's Entra admin must be the deployment's own identity" \
+    'main.tf|||admin_object_id     = azurerm_user_assigned_identity.sql_admin.principal_id|||admin_object_id     = data.azurerm_client_config.current.object_id'
+  MODE=graph negative_case orders-and-items-before-their-database-users \
+    'does not depend on azurerm_resource_deployment_script_azure_power_shell.sql_users' \
+    'main.tf|||, azurerm_resource_deployment_script_azure_power_shell.sql_users]|||]'
+  MODE=test TEST_FILE=one_apply.tftest.hcl negative_case batch-group-never-restarts \
+    'Batch groups must restart on failure' \
+    'container_env.tf|||orders    = { cpu = 1, memory = 1, restart_policy = "OnFailure" }|||orders    = { cpu = 1, memory = 1, restart_policy = "Never" }'
+  MODE=test TEST_FILE=one_apply.tftest.hcl negative_case unity-catalog-grant-to-account-users \
+    "Unity Catalog grants go to Data Factory's identity only" \
+    'modules/databricks/main.tf|||    principal  = databricks_service_principal.pipeline.application_id
+    privileges = ["USE_SCHEMA"|||    principal  = "account users"
+    privileges = ["USE_SCHEMA"'
+  MODE=test TEST_FILE=one_apply.tftest.hcl negative_case destroy-fails-on-the-notebooks-tables \
+    'terraform destroy must remove the storage credential' \
+    'modules/databricks/main.tf|||  storage_root  = "${local.lake["silver"]}unity-catalog"
+  force_destroy = true|||  storage_root  = "${local.lake["silver"]}unity-catalog"'
+  MODE=test TEST_FILE=one_apply.tftest.hcl negative_case pipeline-copies-every-hour \
+    'copy_if_changed must copy only when no copy of the current row counts exists' \
+    "modules/data_factory/main.tf|||value = \"@not(activity('copied_before').output.exists)\"|||value = \"@true\""
   return $FAILED
 }
 

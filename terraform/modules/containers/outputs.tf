@@ -17,3 +17,8 @@ output "container_security" {
   description = "Each group's container `security` blocks (only Confidential groups may have one)."
   value       = { for k, g in azurerm_container_group.service : k => g.container[0].security }
 }
+
+output "restart_policies" {
+  description = "Restart policy of each group by instance, as applied (checked by terraform test)."
+  value       = { for k, g in azurerm_container_group.service : k => g.restart_policy }
+}

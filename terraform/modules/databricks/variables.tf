@@ -22,3 +22,13 @@ variable "spark_version" {
 variable "tags" {
   type = map(string)
 }
+
+variable "pipeline_application_id" {
+  description = "Application (client) id of Data Factory's identity, which runs the notebook."
+  type        = string
+}
+
+variable "pipeline_display_name" {
+  description = "Display name of that identity."
+  type        = string
+}

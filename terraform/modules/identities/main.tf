@@ -2,7 +2,8 @@
 #   users, products  Storage Blob Data Contributor on the bronze container only
 #   pageviews, stars Azure Event Hubs Data Sender on their own hub only
 #   orders, items    no Azure role: a database user with db_datareader, db_datawriter and
-#                    db_ddladmin (tables are created when missing), made after apply (grants.sql)
+#                    db_ddladmin (tables are created when missing), made during the apply by
+#                    the deployment script in ../../sql_users.tf
 locals {
   roles = {
     users     = { role = "Storage Blob Data Contributor", scope = var.bronze_scope }
@@ -28,9 +29,10 @@ resource "azurerm_role_assignment" "service" {
   principal_type       = "ServicePrincipal"
 }
 
-# Role assignments take a while to reach the data planes; a service that starts before would
-# get 403, which it treats as a configuration error (exit 2, and batch groups do not restart).
-# The container groups depend on this module, so they start after the wait.
+# Role assignments take a while to reach the data planes (Azure documents up to about 10
+# minutes); a service that starts before gets 403, which it treats as a configuration error
+# (exit 2). The container groups depend on this module, so they start after this wait, and a
+# batch group that still fails restarts (restart policy OnFailure) and resumes.
 resource "time_sleep" "role_propagation" {
   create_duration = "120s"
   depends_on      = [azurerm_role_assignment.service]

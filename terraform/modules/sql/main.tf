@@ -1,8 +1,7 @@
 # Azure SQL: Entra-only authentication (no SQL password exists), a serverless `orders`
 # database, and a firewall open to Azure services only (plus, optionally, the deployer's IP).
-# The services' identities become database users in a post-apply step (see grants.sql and the
-# README's "Deploy to Azure"): creating users FROM EXTERNAL PROVIDER needs an Entra login to
-# the database, which the azurerm provider cannot do.
+# The Entra admin is the deployment's own identity (../../sql_users.tf), whose deployment
+# script creates the services' database users during the apply.
 resource "azurerm_mssql_server" "sql" {
   #checkov:skip=CKV_AZURE_113:The container instances and Data Factory reach SQL over its public endpoint (firewall: Azure services only)
   #checkov:skip=CKV2_AZURE_45:No VNet in the playground to put a private endpoint in
