@@ -103,6 +103,29 @@ def write_stream(data: Path, bronze: Path, stream: str) -> int:
     return len(blobs)
 
 
+# query.asaql's alerts: `SELECT * INTO [silver-latency-alerts] FROM alerts`, where alerts selects
+# these columns of the pageviews with latency above the threshold the template passes.
+ALERT_COLUMNS = ["user_id", "http_method", "uri", "client_ip", "latency", "event_time", "event_id"]
+
+
+def write_alerts(data: Path, silver: Path, high_latency_ms: int) -> set[str]:
+    """Stream Analytics' silver output `latency_alerts/{date}/{time}/` (in the silver
+    container's `stream-analytics` folder, here `silver`); returns the alerts' event ids."""
+    columns = [(c, t) for c, t in STREAM_COLUMNS["pageviews"] if c in ALERT_COLUMNS]
+    schema = pa.schema(columns)
+    blobs: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for partition, event in capture_events(data, "pageviews"):
+        if event["latency"] > high_latency_ms:
+            t = datetime.fromisoformat(event["event_time"].replace("Z", "+00:00"))
+            blobs[(t.strftime("%Y/%m/%d/%H"), partition)].append(event)
+    for (hour, partition), events in blobs.items():
+        folder = silver / "latency_alerts" / hour
+        folder.mkdir(parents=True, exist_ok=True)
+        table = pa.table({c: pa.array([e.get(c) for e in events], t) for c, t in columns}, schema=schema)
+        pq.write_table(table, folder / f"{partition}_{uuid.uuid4().hex}_1.parquet", compression="snappy")
+    return {e["event_id"] for events in blobs.values() for e in events}
+
+
 def lay_out(data: Path, bronze: Path, streams: tuple[str, ...] = ("pageviews", "stars")) -> dict[str, int]:
     """The whole bronze container; returns the Parquet files written per stream."""
     copy_lake(data, bronze)

@@ -36,6 +36,7 @@ NOTEBOOK = REPO / "terraform" / "modules" / "databricks" / "notebooks" / "silver
 BIN = Path(os.environ.get("PLAYGROUND_BIN") or REPO / "target" / "debug")
 
 USERS, VIPS, PRODUCTS, ORDERS = 2000, 50, 200, 5000
+HIGH_LATENCY_MS = 2000  # terraform/variables.tf high_latency_ms, the query's threshold
 STREAM = {"SESSIONS_PER_SECOND": "300", "RUN_SECONDS": "5", "DUPLICATE_FRACTION": "0.2", "LATE_FRACTION": "0.05"}
 
 
@@ -116,11 +117,19 @@ def bronze(data: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def notebook(bronze: Path, spark, tmp_path_factory) -> dict:
+def asa_silver(data: Path, tmp_path_factory) -> tuple[Path, set]:
+    """Stream Analytics' silver latency alerts, and their event ids."""
+    root = tmp_path_factory.mktemp("asa-silver")
+    return root, bronze_layout.write_alerts(data, root, HIGH_LATENCY_MS)
+
+
+@pytest.fixture(scope="session")
+def notebook(bronze: Path, asa_silver, spark, tmp_path_factory) -> dict:
     """Runs the notebook once; its globals (SCHEMAS, KEYS, ...) and where silver went."""
     silver = tmp_path_factory.mktemp("silver")
     started = time.monotonic()
-    namespace = run_notebook(NOTEBOOK, spark, {"bronze": str(bronze), "silver": str(silver)})
+    params = {"bronze": str(bronze), "silver": str(silver), "stream_analytics_silver": str(asa_silver[0])}
+    namespace = run_notebook(NOTEBOOK, spark, params)
     print(f"notebook: {time.monotonic() - started:.1f} s")
     namespace["silver_root"] = silver
     return namespace
@@ -192,6 +201,28 @@ def test_events(spark, notebook, source, stream):
     assert all(r["event_time"] is not None and r["event_date"] == r["event_time"].date() for r in rows)
     if stream == "stars":
         assert {r["stars"] for r in rows} <= {1, 2, 3, 4, 5}
+
+
+def test_latency_alerts_users(spark, notebook, data, asa_silver):
+    """Issue 13: the alerts enriched with the user's fields, built here because Stream Analytics
+    cannot load 5 million users as reference data. Every alert with an existing user, once, with
+    exactly that user's fields."""
+    users = {}
+    for line in (data / "lake" / "bronze" / "users" / "users.json").read_text().splitlines():
+        if line:
+            u = json.loads(line)
+            users[u["id"]] = u
+    alerts = {}
+    for _, e in bronze_layout.capture_events(data, "pageviews"):
+        if e["event_id"] in asa_silver[1] and e.get("user_id") in users:
+            alerts[e["event_id"]] = e
+    assert alerts, "the stream sent no pageview above the threshold: raise RUN_SECONDS"
+    rows = check_table(spark, notebook, "latency_alerts_users", set(alerts))
+    for r in rows:
+        u, e = users[r["user_id"]], alerts[r["event_id"]]
+        assert r["user_id"] == e["user_id"] and r["latency"] == e["latency"] and r["uri"] == e["uri"]
+        for field in ("name", "user_name", "city", "administrative_unit", "phone_number"):
+            assert r[field] == u[field], (field, r, u)
 
 
 def test_tables_registered(spark, notebook):

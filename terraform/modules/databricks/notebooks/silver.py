@@ -3,7 +3,8 @@
 # MAGIC # Silver tier of the data playground
 # MAGIC
 # MAGIC Reads bronze and writes the silver Delta tables `users`, `products`, `orders`, `items`,
-# MAGIC `pageviews` and `stars` to `abfss://silver@<account>.dfs.core.windows.net/tables/<name>`,
+# MAGIC `pageviews`, `stars` and `latency_alerts_users` to
+# MAGIC `abfss://silver@<account>.dfs.core.windows.net/tables/<name>`,
 # MAGIC and registers them in the schema `playground` of the workspace's default catalog when the
 # MAGIC caller may create it. Run hourly by Data Factory after it copied orders and items to
 # MAGIC bronze; safe to run again (every table is rewritten from bronze, duplicates dropped).
@@ -17,21 +18,32 @@
 # MAGIC   (Parquet, from Stream Analytics: its `{date}/{time}` path pattern makes plain folders,
 # MAGIC   not `key=value` partitions, so they are read with `recursiveFileLookup`)
 # MAGIC
-# MAGIC Parameters: `storage_account` (Data Factory passes it), or `bronze` and `silver` as root
-# MAGIC URLs of their own (any path Spark reads; the local test passes directories).
+# MAGIC and Stream Analytics' silver output `stream-analytics/latency_alerts/yyyy/MM/dd/HH/*` (in
+# MAGIC the silver container), which `latency_alerts_users` enriches with the users' fields. Stream
+# MAGIC Analytics cannot do that join itself: 5 million users are far above the reference data
+# MAGIC it can load (terraform/modules/stream_analytics/main.tf).
+# MAGIC
+# MAGIC Parameters: `storage_account` (Data Factory passes it), or `bronze`, `silver` and
+# MAGIC `stream_analytics_silver` as root URLs of their own (any path Spark reads; the local test
+# MAGIC passes directories).
 
 # COMMAND ----------
 
 dbutils.widgets.text("storage_account", "", "Storage account of the lake")  # noqa: F821
 dbutils.widgets.text("bronze", "", "Bronze root URL (default: the account's bronze container)")  # noqa: F821
 dbutils.widgets.text("silver", "", "Silver tables root URL (default: silver container, tables/)")  # noqa: F821
+dbutils.widgets.text("stream_analytics_silver", "", "Stream Analytics' silver outputs (default: silver container, stream-analytics/)")  # noqa: F821
 account = dbutils.widgets.get("storage_account")  # noqa: F821
 bronze = dbutils.widgets.get("bronze") or (f"abfss://bronze@{account}.dfs.core.windows.net" if account else "")  # noqa: F821
 silver = dbutils.widgets.get("silver") or (f"abfss://silver@{account}.dfs.core.windows.net/tables" if account else "")  # noqa: F821
-if not (bronze and silver):
-    raise ValueError("set the storage_account parameter (Data Factory passes it), or both bronze and silver")
+asa_silver = dbutils.widgets.get("stream_analytics_silver") or (  # noqa: F821
+    f"abfss://silver@{account}.dfs.core.windows.net/stream-analytics" if account else ""
+)
+if not (bronze and silver and asa_silver):
+    raise ValueError("set the storage_account parameter (Data Factory passes it), or bronze, silver and stream_analytics_silver")
 bronze = bronze.rstrip("/")
 silver = silver.rstrip("/")
+asa_silver = asa_silver.rstrip("/")
 
 from pyspark.errors import AnalysisException  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
@@ -63,6 +75,12 @@ SCHEMAS = {
         ("event_id", "string"), ("user_id", "bigint"), ("stars", "int"), ("event_time", "timestamp"),
         ("event_date", "date"),
     ],
+    # query.asaql's latency alerts with the user's fields (the join Stream Analytics cannot do).
+    "latency_alerts_users": [
+        ("event_id", "string"), ("user_id", "bigint"), ("name", "string"), ("user_name", "string"),
+        ("city", "string"), ("administrative_unit", "string"), ("phone_number", "string"),
+        ("uri", "string"), ("latency", "double"), ("event_time", "timestamp"), ("event_date", "date"),
+    ],
 }
 KEYS = {
     "users": ["id"],
@@ -71,8 +89,9 @@ KEYS = {
     "items": ["order_id", "row_id"],
     "pageviews": ["event_id"],
     "stars": ["event_id"],
+    "latency_alerts_users": ["event_id"],
 }
-PARTITIONS = {"pageviews": "event_date", "stars": "event_date"}
+PARTITIONS = {"pageviews": "event_date", "stars": "event_date", "latency_alerts_users": "event_date"}
 
 
 def conform(df, name):
@@ -80,14 +99,15 @@ def conform(df, name):
     return df.select(*[F.col(c).cast(t).alias(c) for c, t in SCHEMAS[name]])
 
 
-def read_stream_analytics(name, columns):
-    """Stream Analytics' Parquet output `stream-analytics/<name>/yyyy/MM/dd/HH/<blob>`.
+def read_stream_analytics(name, columns, root=None):
+    """Stream Analytics' Parquet output `<root>/<name>/yyyy/MM/dd/HH/<blob>` (root: bronze's
+    `stream-analytics` folder unless given).
 
     Spark infers partitions only from `key=value` folders and finds no files to infer a schema
     from in plain ones (UNABLE_TO_INFER_SCHEMA), so every file below is read. Before the job
     has written anything (a fresh deployment, no rating yet) the table is empty, not an error.
     """
-    path = f"{bronze}/stream-analytics/{name}/"
+    path = f"{root or f'{bronze}/stream-analytics'}/{name}/"
     try:
         return spark.read.option("recursiveFileLookup", "true").parquet(path)  # noqa: F821
     except AnalysisException as e:
@@ -165,6 +185,27 @@ stars = (
     .withColumn("event_date", F.to_date("event_time"))
 )
 
+# Alerts (query.asaql: latency above the template's threshold) with the user's fields. An
+# inner join, as Stream Analytics' reference join was: an alert without a user has none.
+alerts = (
+    read_stream_analytics(
+        "latency_alerts",
+        ["user_id", "http_method", "uri", "client_ip", "latency", "event_time", "event_id"],
+        root=asa_silver,
+    )
+    .where(F.col("user_id").isNotNull())
+    .dropDuplicates(["event_id"])
+    .withColumn("user_id", F.col("user_id").cast("long"))
+    .withColumn("event_time", F.to_timestamp("event_time"))
+    .withColumn("event_date", F.to_date("event_time"))
+)
+latency_alerts_users = alerts.join(
+    users.select(
+        F.col("id").alias("user_id"), "name", "user_name", "city", "administrative_unit", "phone_number"
+    ),
+    "user_id",
+)
+
 # COMMAND ----------
 
 tables = {
@@ -174,6 +215,7 @@ tables = {
     "items": items,
     "pageviews": pageviews,
     "stars": stars,
+    "latency_alerts_users": latency_alerts_users,
 }
 for name, df in tables.items():
     writer = conform(df, name).write.format("delta").mode("overwrite").option("overwriteSchema", "true")
