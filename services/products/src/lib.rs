@@ -90,6 +90,8 @@ pub struct Summary {
     pub written: u64,
     /// Found from an earlier run and skipped.
     pub skipped: u64,
+    /// Found from an earlier run with the wrong size, and rewritten (counted in `written`).
+    pub repaired: u64,
     /// Whether shutdown stopped the run early.
     pub interrupted: bool,
 }
@@ -102,16 +104,18 @@ pub async fn run<L: Lake + 'static>(
 ) -> Result<Summary, SinkError> {
     let range = cfg.shard.range(cfg.count);
     let total = range.end - range.start;
-    // One flag per product of this shard (1 MB per million), instead of a set of names.
-    let mut existing = vec![false; total as usize];
+    // The size of each existing product file of this shard (4 MB per million; 0 = none),
+    // instead of a set of names. A file is kept only if its size is that of the product it
+    // must hold: one cut short (a disk that lost its tail, a copy that stopped) is rewritten.
+    let mut existing = vec![0u32; total as usize];
     let mut existing_count = 0u64;
-    lake.list("products", &mut |name| {
+    lake.list("products", &mut |name, size| {
         let id = name
             .strip_prefix("product_")
             .and_then(|n| n.strip_suffix(".json"))
             .and_then(|n| n.parse::<u64>().ok());
         if let Some(id) = id.filter(|id| range.contains(id)) {
-            existing[(id - range.start) as usize] = true;
+            existing[(id - range.start) as usize] = u32::try_from(size).unwrap_or(u32::MAX).max(1);
             existing_count += 1;
         }
     })
@@ -122,14 +126,24 @@ pub async fn run<L: Lake + 'static>(
     let mut summary = Summary {
         written: 0,
         skipped: 0,
+        repaired: 0,
         interrupted: false,
     };
     let mut tasks = JoinSet::new();
     for id in range.clone() {
-        if existing[(id - range.start) as usize] {
-            summary.skipped += 1;
-            progress.add(1);
-            continue;
+        let name = file_name(id);
+        let body = Bytes::from(serde_json::to_vec(&generator.product(id))?);
+        match existing[(id - range.start) as usize] {
+            0 => {}
+            size if size as usize == body.len() => {
+                summary.skipped += 1;
+                progress.add(1);
+                continue;
+            }
+            size => {
+                tracing::warn!(file = %name, bytes = size, expected = body.len(), "rewriting a product file of the wrong size");
+                summary.repaired += 1;
+            }
         }
         if shutdown.is_triggered() {
             summary.interrupted = true;
@@ -140,8 +154,6 @@ pub async fn run<L: Lake + 'static>(
                 r??;
             }
         }
-        let name = file_name(id);
-        let body = Bytes::from(serde_json::to_vec(&generator.product(id))?);
         let (lake, progress) = (lake.clone(), progress.clone());
         tasks.spawn(async move {
             lake.put(&format!("products/{name}"), body).await?;
@@ -156,6 +168,7 @@ pub async fn run<L: Lake + 'static>(
     tracing::info!(
         written = summary.written,
         skipped = summary.skipped,
+        repaired = summary.repaired,
         seconds = progress.elapsed().as_secs_f64(),
         rate = progress.rate().round(),
         "done: {} product files",

@@ -66,6 +66,33 @@ fn a_kill_mid_run_then_a_restart_completes_every_file_once() {
     );
 }
 
+/// Issue 14: existing product files were trusted by name. A file cut short (a disk that lost
+/// its tail) or emptied is rewritten on the next run; whole files are kept.
+#[test]
+fn a_restart_rewrites_product_files_of_the_wrong_size() {
+    let pg = Playground::new(BIN);
+    let vars = [("COUNT", "300")];
+    pg.run_ok(&vars);
+    let dir = pg.data().join("lake/bronze/products");
+    let cut = dir.join("product_5.json");
+    let body = std::fs::read(&cut).unwrap();
+    std::fs::write(&cut, &body[..body.len() / 2]).unwrap();
+    std::fs::write(dir.join("product_17.json"), b"").unwrap();
+    let logs = pg.run_ok(&vars);
+    let done = playground_testkit::log_with(&logs, "done:");
+    assert_eq!(
+        (
+            done["written"].as_u64(),
+            done["skipped"].as_u64(),
+            done["repaired"].as_u64()
+        ),
+        (Some(2), Some(298), Some(2)),
+        "{done}"
+    );
+    playground_testkit::log_with(&logs, "rewriting a product file of the wrong size");
+    assert_all_products(&pg, 42, 300);
+}
+
 #[test]
 fn bad_settings_exit_2() {
     playground_testkit::assert_bad_settings(

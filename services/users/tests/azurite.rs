@@ -233,3 +233,46 @@ fn a_containers_service_sas_works_with_the_least_permissions() {
         assert_eq!(vip, local_vip);
     }
 }
+
+/// Issue 14: an account SAS with the least users need (`rwl` on containers and objects: list
+/// for the pre-flight probe, write to stage and commit, read for a resumed block list) works,
+/// and one without write is refused before anything is written, naming the setting.
+#[test]
+fn an_account_sas_works_with_the_least_permissions() {
+    let az = Azurite::start();
+    let conn = az.connection_string();
+    let cs = ConnectionString::parse(&conn).unwrap();
+    let vars = [("COUNT", "3000"), ("VIP_COUNT", "20"), ("BLOCK_RECORDS", "1000")];
+    let (local_users, local_vip) = local_files(&vars);
+    // The container exists (Terraform creates it): made with the connection string, writing
+    // only a shard part.
+    Playground::new(BIN).run_ok(&[
+        ("STORAGE_CONNECTION_STRING", &conn),
+        ("SHARD", "0/2"),
+        ("COUNT", "2"),
+        ("VIP_COUNT", "0"),
+    ]);
+    let now = Utc::now();
+    let least = cs.account_sas_for("rwl", "co", now, now + TimeDelta::hours(1));
+    let url = format!("{}/bronze?{least}", az.endpoint());
+    let mut with_sas = vars.to_vec();
+    with_sas.push(("LAKE_URL", &url));
+    let out = Playground::new(BIN).run(&with_sas);
+    let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "sp=rwl srt=co: {logs}");
+    assert_no_secret(&logs);
+    let sas = read_sas(&az);
+    assert!(az.get(&format!("bronze/users/users.json?{sas}")).unwrap() == local_users);
+    assert_eq!(
+        az.get(&format!("bronze/users/vip.json?{sas}")).unwrap(),
+        local_vip
+    );
+
+    let read_only = cs.account_sas_for("rl", "co", now, now + TimeDelta::hours(1));
+    let url = format!("{}/bronze?{read_only}", az.endpoint());
+    let out = Playground::new(BIN).run(&[("LAKE_URL", &url), ("LAKE_RETRY_SECONDS", "5"), ("COUNT", "200")]);
+    let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_ne!(out.status.code(), Some(0), "a read-only SAS cannot write: {logs}");
+    assert!(logs.contains("LAKE_URL") && logs.contains("403"), "{logs}");
+    assert_no_secret(&logs);
+}

@@ -195,7 +195,7 @@ impl Lake for BlobLake {
         Ok(())
     }
 
-    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str) + Send)) -> Result<(), SinkError> {
+    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str, u64) + Send)) -> Result<(), SinkError> {
         let dir = format!("{}/", prefix.trim_end_matches('/'));
         let options = BlobContainerClientListBlobsOptions {
             prefix: Some(dir.clone()),
@@ -211,11 +211,12 @@ impl Lake for BlobLake {
             .map_err(remote(self.setting, "list blobs"))?
         {
             let name = item.name.unwrap_or_default();
+            let size = item.properties.and_then(|p| p.content_length).unwrap_or(0);
             if let Some(rest) = name
                 .strip_prefix(&dir)
                 .filter(|r| !r.is_empty() && !r.contains('/'))
             {
-                visit(rest);
+                visit(rest, size);
             }
         }
         Ok(())

@@ -164,7 +164,7 @@ impl Lake for LocalLake {
         blocking(move || write_atomically(&dest, &data)).await
     }
 
-    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str) + Send)) -> Result<(), SinkError> {
+    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str, u64) + Send)) -> Result<(), SinkError> {
         let dir = self.file(prefix);
         let entries = match tokio::fs::read_dir(&dir).await {
             Ok(e) => e,
@@ -175,11 +175,11 @@ impl Lake for LocalLake {
         while let Some(entry) = entries.next_entry().await.map_err(SinkError::io("list", &dir))? {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let is_file = entry.file_type().await.map(|t| t.is_file()).unwrap_or(false);
-            if is_file && name.contains(TMP) {
-                remove_if_orphaned(&dir.join(&*name), &name);
-            } else if is_file && !name.starts_with('.') {
-                visit(&name);
+            let meta = entry.metadata().await.ok().filter(std::fs::Metadata::is_file);
+            match meta {
+                Some(_) if name.contains(TMP) => remove_if_orphaned(&dir.join(&*name), &name),
+                Some(m) if !name.starts_with('.') => visit(&name, m.len()),
+                _ => {}
             }
         }
         Ok(())
@@ -266,7 +266,7 @@ mod tests {
 
     async fn names(lake: &LocalLake, prefix: &str) -> Vec<String> {
         let mut names = Vec::new();
-        lake.list(prefix, &mut |n| names.push(n.to_owned()))
+        lake.list(prefix, &mut |n, _| names.push(n.to_owned()))
             .await
             .expect("list");
         names

@@ -24,13 +24,14 @@ pub trait Lake: Send + Sync {
     /// the new object, never a mix.
     fn put(&self, path: &str, data: Bytes) -> impl Future<Output = Result<(), SinkError>> + Send;
 
-    /// Calls `visit` with the name (relative to `prefix`, e.g. `product_7.json`) of every
-    /// committed object directly under `prefix`, for resuming many small writes. A visitor
-    /// rather than a collection, so 100,000 names need not be held at once.
+    /// Calls `visit` with the name (relative to `prefix`, e.g. `product_7.json`) and size in
+    /// bytes of every committed object directly under `prefix`, for resuming many small writes
+    /// (the size lets a resume check an object rather than trust its name). A visitor rather
+    /// than a collection, so 100,000 names need not be held at once.
     fn list(
         &self,
         prefix: &str,
-        visit: &mut (dyn FnMut(&str) + Send),
+        visit: &mut (dyn FnMut(&str, u64) + Send),
     ) -> impl Future<Output = Result<(), SinkError>> + Send;
 
     /// Whether a committed object exists at `path`.
@@ -100,7 +101,7 @@ impl Lake for LakeSink {
             LakeSink::Blob(b) => b.put(path, data).await,
         }
     }
-    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str) + Send)) -> Result<(), SinkError> {
+    async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str, u64) + Send)) -> Result<(), SinkError> {
         match self {
             LakeSink::Local(l) => l.list(prefix, visit).await,
             LakeSink::Blob(b) => b.list(prefix, visit).await,

@@ -95,10 +95,23 @@ impl ConnectionString {
     /// delete, list, add, create) valid from five minutes ago until `expiry`: the query string,
     /// without the leading `?`.
     pub fn account_sas(&self, now: DateTime<Utc>, expiry: DateTime<Utc>) -> String {
+        self.account_sas_for("rwdlac", "sco", now, expiry)
+    }
+
+    /// An account SAS for the blob service with the given `permissions` (e.g. `rwl`) and
+    /// `resource_types` (e.g. `co`), valid from five minutes ago until `expiry`: what the
+    /// least-permission tests hand a service.
+    pub fn account_sas_for(
+        &self,
+        permissions: &str,
+        resource_types: &str,
+        now: DateTime<Utc>,
+        expiry: DateTime<Utc>,
+    ) -> String {
         let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let start = fmt(now - chrono::TimeDelta::minutes(5));
         let expiry = fmt(expiry);
-        let (permissions, services, resource_types, protocol) = ("rwdlac", "b", "sco", "https,http");
+        let (services, protocol) = ("b", "https,http");
         // Account SAS string-to-sign for versions 2020-12-06 and later (with encryption scope).
         let to_sign = format!(
             "{}\n{permissions}\n{services}\n{resource_types}\n{start}\n{expiry}\n\n{protocol}\n{SAS_VERSION}\n\n",
