@@ -332,11 +332,19 @@ pub struct Azurite {
     port: u16,
     dir: tempfile::TempDir,
     bin: PathBuf,
+    /// With `start_oauth`: the CA that signed Azurite's certificate (for `SSL_CERT_FILE`).
+    ca: Option<PathBuf>,
 }
 
 impl Azurite {
     /// Starts Azurite and waits until it accepts connections.
     pub fn start() -> Azurite {
+        let mut a = Azurite::start_stopped();
+        a.launch();
+        a
+    }
+
+    fn start_stopped() -> Azurite {
         let bin = std::env::var_os("AZURITE_BLOB")
             .map(PathBuf::from)
             .unwrap_or_else(|| {
@@ -352,17 +360,111 @@ impl Azurite {
             .local_addr()
             .unwrap()
             .port();
-        let mut a = Azurite {
+        Azurite {
             child: None,
             port,
             dir: tempfile::tempdir().unwrap(),
             bin,
+            ca: None,
+        }
+    }
+
+    /// Starts Azurite over HTTPS with bearer tokens checked (`--oauth basic`: issuer, audience
+    /// and lifetime, not the signature), as a managed identity signs in to Azure Storage. Its
+    /// certificate is signed by a throwaway CA, `ca_file()`, made with the openssl CLI.
+    pub fn start_oauth() -> Azurite {
+        let certs = tempfile::tempdir().unwrap().keep();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&certs)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=playground test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "req.csr",
+        ]);
+        std::fs::write(
+            certs.join("ext.cnf"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "req.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "cert.pem",
+        ]);
+        let mut a = Azurite::start_stopped();
+        a.ca = Some(certs.join("ca.pem"));
         a.launch();
         a
     }
 
+    /// The CA file that makes this server's certificate trusted (`start_oauth` only).
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca.as_deref()
+    }
+
     fn launch(&mut self) {
+        let extra: Vec<std::ffi::OsString> = match &self.ca {
+            Some(ca) => {
+                let dir = ca.parent().unwrap_or(Path::new("."));
+                vec![
+                    "--cert".into(),
+                    dir.join("cert.pem").into_os_string(),
+                    "--key".into(),
+                    dir.join("key.pem").into_os_string(),
+                    "--oauth".into(),
+                    "basic".into(),
+                ]
+            }
+            None => Vec::new(),
+        };
+        self.launch_with(&extra);
+    }
+
+    fn launch_with(&mut self, extra: &[std::ffi::OsString]) {
         let child = Command::new(&self.bin)
             .args([
                 "--blobHost",
@@ -378,6 +480,7 @@ impl Azurite {
                 "--disableTelemetry",
                 "--silent",
             ])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -414,7 +517,8 @@ impl Azurite {
 
     /// The blob endpoint of the development account.
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}/devstoreaccount1", self.port)
+        let scheme = if self.ca.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}/devstoreaccount1", self.port)
     }
 
     /// A connection string for the development account on this server.
@@ -429,10 +533,11 @@ impl Azurite {
     /// `None` on 404.
     pub fn get(&self, path_and_query: &str) -> Option<Vec<u8>> {
         let url = format!("{}/{path_and_query}", self.endpoint());
-        let out = Command::new("curl")
-            .args(["-s", "-w", "\n%{http_code}", &url])
-            .output()
-            .unwrap();
+        let mut curl = Command::new("curl");
+        if let Some(ca) = &self.ca {
+            curl.arg("--cacert").arg(ca);
+        }
+        let out = curl.args(["-s", "-w", "\n%{http_code}", &url]).output().unwrap();
         let mut body = out.stdout;
         let split = body.iter().rposition(|&b| b == b'\n').unwrap();
         let code = String::from_utf8_lossy(&body[split + 1..]).into_owned();
@@ -455,4 +560,96 @@ impl Drop for Azurite {
             let _ = child.wait();
         }
     }
+}
+
+/// A managed-identity token endpoint as App Service and Container Apps serve it
+/// (`IDENTITY_ENDPOINT` + `IDENTITY_HEADER`, which azure_identity's ManagedIdentityCredential
+/// reads): answers every request carrying the header with a JWT for Azure Storage that
+/// `Azurite::start_oauth` accepts, and counts the requests. Runs until the process ends.
+#[derive(Debug)]
+pub struct TokenEndpoint {
+    url: String,
+    requests: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl TokenEndpoint {
+    /// The header value a request must carry.
+    pub const SECRET: &'static str = "playground-test-identity-header";
+
+    pub fn start() -> TokenEndpoint {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/msi/token", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut authorized = false;
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    let lower = line.to_ascii_lowercase();
+                    if lower.starts_with("x-identity-header:") && line.contains(TokenEndpoint::SECRET) {
+                        authorized = true;
+                    }
+                    line.clear();
+                }
+                let (status, body) = if authorized {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    ("200 OK", token_response())
+                } else {
+                    (
+                        "400 Bad Request",
+                        r#"{"error":"missing X-IDENTITY-HEADER"}"#.to_owned(),
+                    )
+                };
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        TokenEndpoint { url, requests }
+    }
+
+    /// For `IDENTITY_ENDPOINT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Tokens handed out so far.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+fn token_response() -> String {
+    use base64::Engine as _;
+    let b64 = |v: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let jwt = format!(
+        "{}.{}.{}",
+        b64(serde_json::json!({"alg": "RS256", "typ": "JWT"})),
+        b64(serde_json::json!({
+            "aud": "https://storage.azure.com",
+            "iss": "https://sts.windows.net/00000000-0000-0000-0000-000000000001/",
+            "iat": now - 60,
+            "nbf": now - 60,
+            "exp": now + 3600,
+            "oid": "00000000-0000-0000-0000-000000000002",
+        })),
+        "c2lnbmF0dXJlLW5vdC1jaGVja2Vk"
+    );
+    serde_json::json!({
+        "access_token": jwt,
+        "expires_on": (now + 3600).to_string(),
+        "token_type": "Bearer",
+        "resource": "https://storage.azure.com",
+    })
+    .to_string()
 }

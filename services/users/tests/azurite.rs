@@ -276,3 +276,62 @@ fn an_account_sas_works_with_the_least_permissions() {
     assert!(logs.contains("LAKE_URL") && logs.contains("403"), "{logs}");
     assert_no_secret(&logs);
 }
+
+/// Issue 14: the managed-identity form of the lake credential (`LAKE_URL` without a SAS, as
+/// Terraform sets it), end to end: the service gets a token from the identity endpoint and
+/// Azurite, checking bearer tokens over HTTPS, accepts it. Azurite does not model roles, so
+/// the least role (Storage Blob Data Contributor on the container) is checked by Terraform's
+/// tests, not here.
+#[test]
+fn a_managed_identity_signs_in_with_a_token_and_writes_the_same_bytes() {
+    let az = Azurite::start_oauth();
+    let ca = az.ca_file().unwrap().to_string_lossy().into_owned();
+    let conn = az.connection_string();
+    // The container exists (Terraform creates it): made with the account key.
+    Playground::new(BIN).run_ok(&[
+        ("STORAGE_CONNECTION_STRING", &conn),
+        ("SSL_CERT_FILE", &ca),
+        ("SHARD", "0/2"),
+        ("COUNT", "2"),
+        ("VIP_COUNT", "0"),
+    ]);
+    let identity = playground_testkit::TokenEndpoint::start();
+    let vars = [("COUNT", "3000"), ("VIP_COUNT", "20"), ("BLOCK_RECORDS", "1000")];
+    let (local_users, local_vip) = local_files(&vars);
+    let url = format!("{}/bronze", az.endpoint());
+    let mut with_identity = vars.to_vec();
+    with_identity.extend([
+        ("LAKE_URL", url.as_str()),
+        ("AZURE_CLIENT_ID", "11111111-2222-3333-4444-555555555555"),
+        ("IDENTITY_ENDPOINT", identity.url()),
+        ("IDENTITY_HEADER", playground_testkit::TokenEndpoint::SECRET),
+        ("SSL_CERT_FILE", &ca),
+    ]);
+    let out = Playground::new(BIN).run(&with_identity);
+    let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "managed identity: {logs}");
+    assert!(identity.requests() >= 1, "no token was requested");
+    assert!(!logs.contains("eyJ"), "a token leaked into the logs: {logs}");
+    let sas = read_sas(&az);
+    assert!(az.get(&format!("bronze/users/users.json?{sas}")).unwrap() == local_users);
+    assert_eq!(
+        az.get(&format!("bronze/users/vip.json?{sas}")).unwrap(),
+        local_vip
+    );
+
+    // Without a token (the endpoint refuses a wrong header) nothing is written and the error
+    // names the setting.
+    let mut refused = with_identity.clone();
+    refused.retain(|(k, _)| *k != "IDENTITY_HEADER" && *k != "COUNT");
+    refused.extend([
+        ("IDENTITY_HEADER", "wrong"),
+        ("LAKE_RETRY_SECONDS", "5"),
+        ("COUNT", "4000"),
+    ]);
+    let out = Playground::new(BIN).run(&refused);
+    let logs = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_ne!(out.status.code(), Some(0), "no token, no write: {logs}");
+    assert!(logs.contains("LAKE_URL"), "{logs}");
+    let users = az.get(&format!("bronze/users/users.json?{sas}")).unwrap();
+    assert!(users == local_users, "the refused run changed users.json");
+}
