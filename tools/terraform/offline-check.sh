@@ -100,10 +100,32 @@ positive() {
 # One mistake a user makes, injected into a copy: the check must fail, naming it as Terraform
 # does. $1 case name, $2 expected message, then edits "file|||old text|||new text" (each old
 # text must occur). MODE=test runs `terraform test` after validate, MODE=graph the ordering
-# rules on `terraform graph`, else `terraform plan`.
+# rules on `terraform graph`, else `terraform plan`; TEST_FILE limits `terraform test` to one
+# file of terraform/tests. Cases run TF_CHECK_JOBS (default 2) at a time, each in its own
+# copy; negative_report prints their results in order.
 FAILED=0
+JOBS=${TF_CHECK_JOBS:-2}
+CASES=()
 negative_case() {
-  local name=$1 expected=$2 dir=$WORK/negative/$1 out
+  while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n || true; done
+  mkdir -p "$WORK/negative-logs"
+  ( rc=0; negative_case_run "$@" || rc=1; echo $rc >"$WORK/negative-logs/$1.rc" ) \
+    >"$WORK/negative-logs/$1.log" 2>&1 &
+  CASES+=("$1")
+}
+
+negative_report() {
+  wait
+  local name
+  for name in "${CASES[@]}"; do
+    cat "$WORK/negative-logs/$name.log"
+    [[ $(cat "$WORK/negative-logs/$name.rc" 2>/dev/null) == 0 ]] || FAILED=1
+  done
+  CASES=()
+}
+
+negative_case_run() {
+  local name=$1 expected=$2 dir=$WORK/negative/$1 out rc=0
   shift 2
   fresh_copy "$dir"
   if [[ ${MODE:-plan} == test ]]; then write_env_test "$dir"; fi
@@ -124,15 +146,16 @@ PY
       graph) "$TF" -chdir="$dir" graph -type=apply >"$dir/graph.dot" && python3 "$ROOT/tools/terraform/check_graph.py" "$dir/graph.dot" ;;
     esac; } 2>&1); then
     echo "FAIL $name: the check passed a template with the mistake injected" >&2
-    FAILED=1
+    rc=1
   elif grep -qF -- "$expected" <<<"$out"; then
     echo "ok   $name: $(grep -F -m1 -- "$expected" <<<"$out" | sed 's/^[│ ]*//')"
   else
     echo "FAIL $name: failed, but without \"$expected\":" >&2
     echo "$out" | tail -20 >&2
-    FAILED=1
+    rc=1
   fi
   rm -rf "$dir/.terraform"
+  return $rc
 }
 
 negative() {
@@ -170,11 +193,11 @@ negative() {
 output "resource_group" {'
 
   echo "== negative tests of the wiring: terraform test and the graph rules must catch these"
-  MODE=test negative_case role-on-a-wider-scope "The services' identities must have exactly" \
+  MODE=test TEST_FILE=wiring.tftest.hcl negative_case role-on-a-wider-scope "The services' identities must have exactly" \
     'modules/identities/main.tf|||users     = { role = "Storage Blob Data Contributor", scope = var.bronze_scope }|||users     = { role = "Storage Blob Data Contributor", scope = split("/blobServices/", var.bronze_scope)[0] }'
-  MODE=test negative_case shard-format 'Shard i of n must get SHARD = "i/n"' \
+  MODE=test TEST_FILE=wiring.tftest.hcl negative_case shard-format 'Shard i of n must get SHARD = "i/n"' \
     'container_env.tf|||SHARD           = "%d/${var.shards}"|||SHARD           = "%d"'
-  MODE=test negative_case env-lacks-a-variable-the-service-reads \
+  MODE=test TEST_FILE=container_env_generated.tftest.hcl negative_case env-lacks-a-variable-the-service-reads \
     "The users container groups do not set exactly the variables" \
     'container_env.tf|||      VIP_COUNT          = var.vip_count
 |||'
@@ -207,6 +230,11 @@ output "resource_group" {'
   MODE=test TEST_FILE=one_apply.tftest.hcl negative_case pipeline-copies-every-hour \
     'copy_if_changed must copy only when no copy of the current row counts exists' \
     "modules/data_factory/main.tf|||value = \"@not(activity('copied_before').output.exists)\"|||value = \"@true\""
+  MODE=test TEST_FILE=stream_analytics.tftest.hcl negative_case users-as-reference-data \
+    "The job's only reference data is the VIP list" \
+    'modules/stream_analytics/main.tf|||    vip = "users/vip.json"|||    users = "users/users.json"
+    vip   = "users/vip.json"'
+  negative_report
   return $FAILED
 }
 
