@@ -3,10 +3,10 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::bounded::Bounded;
 use bytes::Bytes;
 use playground_sinks::SinkError;
 use playground_sinks::lake::{Lake, block_id};
-use tokio::task::JoinSet;
 
 use crate::Progress;
 
@@ -63,17 +63,12 @@ where
         .collect();
     let staged = lake.staged_blocks(path).await?;
     let render = Arc::new(render);
-    let mut tasks = JoinSet::new();
+    let mut tasks = Bounded::new(plan.concurrency);
     let mut staged_now = 0;
     for (block, id) in blocks.iter().zip(&ids) {
         if staged.contains(id) {
             progress.add(block.end - block.start);
             continue;
-        }
-        while tasks.len() >= plan.concurrency.max(1) {
-            if let Some(r) = tasks.join_next().await {
-                r??;
-            }
         }
         let (lake, render, block, id, path) = (
             lake.clone(),
@@ -83,18 +78,17 @@ where
             path.to_owned(),
         );
         let progress = progress.clone();
-        tasks.spawn(async move {
+        let stage = async move {
             let n = block.end - block.start;
             let data = tokio::task::spawn_blocking(move || render(block)).await??;
             lake.stage_block(&path, &id, Bytes::from(data)).await?;
             progress.add(n);
             Ok::<(), SinkError>(())
-        });
+        };
+        tasks.spawn(stage, |()| {}).await?;
         staged_now += 1;
     }
-    while let Some(r) = tasks.join_next().await {
-        r??;
-    }
+    tasks.finish(|()| {}).await?;
     lake.commit_blocks(path, &ids).await?;
     Ok(Written::Committed {
         blocks: ids.len(),

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use crate::bounded::Bounded;
 use crate::{Progress, Shutdown};
 
 /// Outcome of [`load`].
@@ -170,23 +171,19 @@ where
     };
     // Up to `parallelism` chunks in flight (SQL Server: one per pooled connection).
     let parallel = sink.parallelism().max(1);
-    let mut writes = tokio::task::JoinSet::new();
+    let mut writes = Bounded::new(parallel);
     while let Some((piece, rows)) = rx.recv().await {
         if shutdown.is_triggered() {
             loaded.interrupted = true;
             break;
         }
-        while writes.len() >= parallel {
-            if let Some(done) = writes.join_next().await {
-                account(&mut loaded, &progress, done??);
-            }
-        }
         let (sink, generate) = (sink.clone(), generate.clone());
-        writes.spawn(async move { write_piece(&*sink, table, piece, rows, &*generate).await });
+        let write = async move { write_piece(&*sink, table, piece, rows, &*generate).await };
+        writes
+            .spawn(write, |w| account(&mut loaded, &progress, w))
+            .await?;
     }
-    while let Some(done) = writes.join_next().await {
-        account(&mut loaded, &progress, done??);
-    }
+    writes.finish(|w| account(&mut loaded, &progress, w)).await?;
     drop(rx);
     producer.await?;
     let seconds = progress.elapsed().as_secs_f64();

@@ -3,6 +3,7 @@
 //! progress reports and the mapping of failures to exit codes.
 
 pub mod blocks;
+pub mod bounded;
 pub mod chunks;
 pub mod progress;
 pub mod pump;

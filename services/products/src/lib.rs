@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use playground_model::{Locale, ProductGenerator, Shard};
+use playground_service::bounded::Bounded;
 use playground_service::settings::{ConfigError, Setting, from_iter, ids_count, parse};
 use playground_service::{Progress, Shutdown};
 use playground_sinks::SinkError;
 use playground_sinks::lake::Lake;
 use serde::Deserialize;
-use tokio::task::JoinSet;
 
 /// Variables this service reads (besides the lake's and the common ones).
 pub const SETTINGS: &[Setting] = &[
@@ -129,7 +129,7 @@ pub async fn run<L: Lake + 'static>(
         repaired: 0,
         interrupted: false,
     };
-    let mut tasks = JoinSet::new();
+    let mut tasks = Bounded::new(cfg.concurrency);
     for id in range.clone() {
         let name = file_name(id);
         let body = Bytes::from(serde_json::to_vec(&generator.product(id))?);
@@ -149,22 +149,16 @@ pub async fn run<L: Lake + 'static>(
             summary.interrupted = true;
             break;
         }
-        while tasks.len() >= cfg.concurrency {
-            if let Some(r) = tasks.join_next().await {
-                r??;
-            }
-        }
         let (lake, progress) = (lake.clone(), progress.clone());
-        tasks.spawn(async move {
+        let put = async move {
             lake.put(&format!("products/{name}"), body).await?;
             progress.add(1);
             Ok::<(), SinkError>(())
-        });
+        };
+        tasks.spawn(put, |()| {}).await?;
         summary.written += 1;
     }
-    while let Some(r) = tasks.join_next().await {
-        r??;
-    }
+    tasks.finish(|()| {}).await?;
     tracing::info!(
         written = summary.written,
         skipped = summary.skipped,
