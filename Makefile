@@ -79,10 +79,16 @@ test: lint tools/node_modules $(COMPOSE)
 
 # Static binaries, the way the Dockerfile builds them (it runs this target): glibc linked
 # statically. The explicit --target keeps build scripts and proc-macros dynamic (RUSTFLAGS then
-# apply to the target only). No musl target is needed.
-STATIC_TARGET := x86_64-unknown-linux-gnu
-STATIC_DIR := target/$(STATIC_TARGET)/release
+# apply to the target only). No musl target is needed. The target is the toolchain's own host
+# triple (x86_64-unknown-linux-gnu, aarch64-unknown-linux-gnu on arm64: no cross toolchain),
+# worked out only when a recipe uses it; STATIC_TARGET=<triple> overrides it.
+ifeq ($(strip $(STATIC_TARGET)),)
+STATIC_TARGET = $(shell rustc -vV | sed -n 's/^host: //p')
+endif
+STATIC_DIR = target/$(STATIC_TARGET)/release
 static:
+	@case "$(STATIC_TARGET)" in *-linux-*) ;; \
+	  *) echo "make static: STATIC_TARGET='$(STATIC_TARGET)' is not a Linux target (rustc -vV names the host; set STATIC_TARGET=<arch>-unknown-linux-gnu)" >&2; exit 2 ;; esac
 	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --bins $(addprefix -p playground-,$(SERVICES))
 
 # The binaries are static and run --help with no shared libraries, in an empty root.
