@@ -28,8 +28,12 @@ help:
 	@echo "make check-terraform - terraform init/validate/plan/apply/test offline against stand-in providers, negative tests, checkov"
 	@echo "make check-notebook - the Databricks silver notebook on a local Spark, on bronze from the services' output"
 
+# One cargo invocation per service: cargo unifies the features of the packages it builds
+# together, so building all six at once would link every backend's SDK into every binary.
+# Built one by one, each links only the backends it can select (its playground-sinks
+# features); services with the same backends share their compiled dependencies.
 build:
-	$(CARGO) build --release --workspace --bins
+	for s in $(SERVICES); do $(CARGO) build --release --locked -p playground-$$s --bins || exit 1; done
 
 run: build
 	@echo "== batch services: users, products, orders, items -> $(DATA)/"
@@ -89,7 +93,9 @@ STATIC_DIR = target/$(STATIC_TARGET)/release
 static:
 	@case "$(STATIC_TARGET)" in *-linux-*) ;; \
 	  *) echo "make static: STATIC_TARGET='$(STATIC_TARGET)' is not a Linux target (rustc -vV names the host; set STATIC_TARGET=<arch>-unknown-linux-gnu)" >&2; exit 2 ;; esac
-	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --bins $(addprefix -p playground-,$(SERVICES))
+	for s in $(SERVICES); do \
+	  RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --bins -p playground-$$s || exit 1; \
+	done
 
 # The binaries are static and run --help with no shared libraries, in an empty root.
 # Then users, with compose.yaml's settings, uploads to Azurite from a root laid out as the image.
@@ -149,8 +155,13 @@ terraform-fmt:
 	@command -v terraform >/dev/null || { echo "ERROR: terraform is not installed (it is in neither apt nor PyPI): install the release binary as /usr/local/bin/terraform" >&2; exit 2; }
 	TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive -diff terraform/ && echo "terraform fmt: OK"
 
+# The service binaries the checks run are those of the test build (target/debug), built once
+# with the tests' features: a separate `cargo build --workspace --bins` resolves features
+# without the dev-dependencies and would compile the workspace a second time.
+TEST_BUILD = $(CARGO) test --workspace --locked --no-run
+
 check-terraform: tools/node_modules target/venv-checkov/installed terraform-fmt
-	$(CARGO) build --workspace --bins --locked
+	$(TEST_BUILD)
 	$(CARGO) build $(STANDIN) --locked
 	tools/terraform/offline-check.sh all
 	cd tools/terraform && python3 -m unittest -v test_container_env
@@ -169,7 +180,7 @@ target/venv-spark/installed: tools/notebook/requirements.txt
 
 check-notebook: target/venv-spark/installed
 	@java -version >/dev/null 2>&1 || { echo "check-notebook needs Java 17 (apt-get install openjdk-17-jre-headless)" >&2; exit 2; }
-	$(CARGO) build --workspace --bins --locked
+	$(TEST_BUILD)
 	cd tools/notebook && PLAYGROUND_BIN=$(PLAYGROUND_BIN) ../../target/venv-spark/bin/python -m pytest -p no:cacheprovider -v -s test_silver_notebook.py
 
 bench: bench-model bench-e2e bench-events

@@ -25,7 +25,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use playground_amqp_peer::AmqpPeer;
 use playground_model::{Emitted, EventStream, Pageview, Pageviews, StreamConfig, Timeline};
 use playground_sinks::events::capture_files::CaptureFiles;
-use playground_sinks::events::eventhubs::{EventHubs, EventHubsAuth, EventHubsTarget};
+use playground_sinks::events::eventhubs::EventHubs;
+use playground_sinks::events::{EventHubsAuth, EventHubsTarget};
 use playground_sinks::events::{EventRecord, EventSink};
 use serde_json::{Value, json};
 
@@ -72,7 +73,7 @@ fn cpu() -> (f64, f64) {
     (process, peer as f64 / TICKS)
 }
 
-/// What `playground_service::stream::record` makes of an event.
+/// What `playground_runtime::stream::record` makes of an event.
 fn record(e: &Emitted<Pageview>) -> EventRecord {
     EventRecord {
         id: e.event.event_id.clone(),
@@ -127,9 +128,9 @@ fn target(peer: &AmqpPeer) -> EventHubsTarget {
     EventHubsTarget {
         auth: EventHubsAuth::ConnectionString(peer.connection_string(HUB)),
         endpoint: Some(peer.endpoint()),
-        in_flight: IN_FLIGHT,
+        in_flight: std::num::NonZeroUsize::new(IN_FLIGHT).expect("in flight > 0"),
         retry: Duration::from_secs(60),
-        setting: "EVENTHUB_CONNECTION_STRING_PAGEVIEWS",
+        setting: "THE_SETTING",
     }
 }
 
@@ -200,7 +201,12 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) -> Value {
 
     let dir = tempfile::tempdir().unwrap();
     let cf = rt.block_on(async {
-        let mut sink = CaptureFiles::open(dir.path().join(HUB), PARTITIONS).unwrap();
+        let mut sink = CaptureFiles::open(
+            dir.path().join(HUB),
+            std::num::NonZeroU32::new(PARTITIONS).unwrap(),
+            "THE_SETTING",
+        )
+        .unwrap();
         let run = pump(&mut sink, sends(&records)).await;
         sink.close().await.unwrap();
         run

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use playground_model::{OrderGenerator, OrdersConfig};
-use playground_sinks::table::mssql::{MssqlAuth, MssqlTables, MssqlTarget};
+use playground_sinks::table::mssql::MssqlTables;
+use playground_sinks::table::{MssqlAuth, MssqlTarget};
 use playground_sinks::table::{Rows, Table, TableSink};
 use playground_tds_peer::TdsPeer;
 
@@ -30,7 +31,7 @@ async fn main() {
         encrypt: false,
         trust_cert: false,
         connections: 4,
-        setting: "SQL_SERVER",
+        setting: "THE_SETTING",
     };
     let tables = Arc::new(MssqlTables::open(&target).await.unwrap());
     tables.ensure(Table::Items).await.unwrap();

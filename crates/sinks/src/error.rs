@@ -24,6 +24,7 @@ pub enum SinkError {
         source: std::io::Error,
     },
     /// SQLite refused a statement.
+    #[cfg(feature = "sqlite")]
     #[error("SQLite {action}: {source}")]
     Sqlite {
         /// What was being done.
@@ -84,6 +85,31 @@ impl From<tokio::task::JoinError> for SinkError {
     fn from(e: tokio::task::JoinError) -> Self {
         SinkError::Task(e.to_string())
     }
+}
+
+/// A configuration error for a backend this binary was built without: each service links only
+/// the backends it can select (cargo features of this crate), so this is a setting of another
+/// service given to this one.
+pub fn not_built(setting: &'static str, feature: &str) -> SinkError {
+    SinkError::config(
+        setting,
+        format!(
+            "this binary is built without the {feature} backend (cargo feature `{feature}` of playground-sinks); this service cannot write there"
+        ),
+    )
+}
+
+/// Creates the directory `dir` when missing and checks that a file can be written in it. A
+/// failure is a configuration error naming `setting`, the variable that chose the directory.
+pub fn writable_dir(dir: &std::path::Path, setting: &'static str) -> Result<(), SinkError> {
+    let fail = |what: &str, e: std::io::Error| {
+        SinkError::config(setting, format!("cannot {what} {}: {e}", dir.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail("create the directory", e))?;
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| fail("write in", e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 /// Removes anything that looks like a SAS or key from an error text.

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use playground_amqp_peer::AmqpPeer;
-use playground_sinks::events::eventhubs::{EventHubs, EventHubsAuth, EventHubsTarget};
+use playground_sinks::events::eventhubs::EventHubs;
+use playground_sinks::events::{EventHubsAuth, EventHubsTarget};
 use playground_sinks::events::{EventRecord, EventSink};
 
 fn records(from: usize, n: usize) -> Vec<EventRecord> {
@@ -31,9 +32,9 @@ fn target(peer: &AmqpPeer) -> EventHubsTarget {
     EventHubsTarget {
         auth: EventHubsAuth::ConnectionString(peer.connection_string("pageviews")),
         endpoint: Some(peer.endpoint()),
-        in_flight: 4,
+        in_flight: std::num::NonZeroUsize::new(4).expect("4 > 0"),
         retry: Duration::from_secs(30),
-        setting: "EVENTHUB_CONNECTION_STRING_PAGEVIEWS",
+        setting: "THE_SETTING",
     }
 }
 

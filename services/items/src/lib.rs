@@ -4,36 +4,33 @@
 use std::sync::Arc;
 
 use playground_model::{OrderGenerator, OrdersConfig, Shard};
-use playground_service::Shutdown;
-use playground_service::chunks::{self, Loaded};
-use playground_service::settings::{ConfigError, Setting, aliased, from_iter, ids_count, parse};
+use playground_runtime::chunks::{self, CHUNK_ORDERS, Loaded};
+use playground_runtime::settings::common::SEED;
+use playground_runtime::settings::world::{MAX_ORDERS, PRODUCTS_COUNT, SHARD};
+use playground_runtime::settings::{ConfigError, Env, Group, Setting};
+use playground_runtime::{ServiceInfo, Shutdown, table};
 use playground_sinks::SinkError;
 use playground_sinks::table::{Rows, Table, TableSink};
-use serde::Deserialize;
+
+/// Orders that exist, as the orders service's `COUNT`.
+pub static ORDERS_COUNT: Setting<u64> = Setting {
+    name: "ORDERS_COUNT",
+    default: 100_000,
+    range: Some((0, MAX_ORDERS)),
+    alias: None,
+    help: "Orders that exist (the orders service's COUNT; orderId is an SQL int); items are written for each.",
+};
 
 /// Variables this service reads (besides the table's and the common ones).
-pub const SETTINGS: &[Setting] = &[
-    Setting {
-        name: "ORDERS_COUNT",
-        default: "100000",
-        help: "Orders that exist (as the orders service's COUNT); items are written for each.",
-    },
-    Setting {
-        name: "PRODUCTS_COUNT",
-        default: "1000",
-        help: "Products that exist; productId is drawn from 0..PRODUCTS_COUNT. Alias: PRODUCT_MAX_ID.",
-    },
-    Setting {
-        name: "SHARD",
-        default: "0/1",
-        help: "i/n: write the items of slice i of n of the order ids.",
-    },
-    Setting {
-        name: "CHUNK_ORDERS",
-        default: "50000",
-        help: "Orders whose items form one atomic chunk.",
-    },
-];
+pub static SETTINGS: Group = &[&ORDERS_COUNT, &PRODUCTS_COUNT, &SHARD, &CHUNK_ORDERS];
+
+/// Who the service is, for `--help` and logs.
+pub const INFO: ServiceInfo = ServiceInfo {
+    name: "playground-items",
+    about: "Generates the items of every order into the table items(orderId, rowId, productId), \
+            1-10 per order. Deterministic from SEED; a restart skips the chunks already written.",
+    settings: &[SETTINGS, table::SETTINGS],
+};
 
 /// The service's settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,49 +45,15 @@ pub struct Config {
     pub chunk: u64,
 }
 
-#[derive(Debug, Deserialize)]
-struct Vars {
-    seed: Option<u64>,
-    orders_count: Option<u64>,
-    products_count: Option<u64>,
-    product_max_id: Option<u64>,
-    shard: Option<String>,
-    chunk_orders: Option<u64>,
-}
-
 impl Config {
     /// Reads and checks the settings; every error names its variable.
-    pub fn from_vars(vars: Vec<(String, String)>) -> Result<Config, ConfigError> {
-        let v: Vars = from_iter(vars)?;
-        let products = aliased(
-            ("PRODUCTS_COUNT", v.products_count),
-            ("PRODUCT_MAX_ID", v.product_max_id),
-        )?
-        .unwrap_or(1000);
-        if products == 0 {
-            return Err(ConfigError::new(
-                "PRODUCTS_COUNT",
-                "must be at least 1: every item is a product",
-            ));
-        }
-        ids_count("PRODUCTS_COUNT", products)?;
-        let orders_count = v.orders_count.unwrap_or(100_000);
-        if orders_count > i32::MAX as u64 {
-            return Err(ConfigError::new(
-                "ORDERS_COUNT",
-                format!("{orders_count} exceeds {}: orderId is an SQL int", i32::MAX),
-            ));
-        }
-        let cfg = Config {
-            orders: OrdersConfig::new(v.seed.unwrap_or(42), 0, products),
-            orders_count,
-            shard: parse("SHARD", v.shard.as_deref())?.unwrap_or_default(),
-            chunk: v.chunk_orders.unwrap_or(50_000),
-        };
-        if !(1..=10_000_000).contains(&cfg.chunk) {
-            return Err(ConfigError::new("CHUNK_ORDERS", "must be between 1 and 10000000"));
-        }
-        Ok(cfg)
+    pub fn read(env: &Env) -> Result<Config, ConfigError> {
+        Ok(Config {
+            orders: OrdersConfig::new(env.get(&SEED)?, 0, env.get(&PRODUCTS_COUNT)?),
+            orders_count: env.get(&ORDERS_COUNT)?,
+            shard: env.get(&SHARD)?,
+            chunk: env.get(&CHUNK_ORDERS)?,
+        })
     }
 }
 

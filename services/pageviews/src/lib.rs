@@ -1,16 +1,28 @@
 //! The pageviews service: an endless stream of pageview events, sessions of 1–30 views by one
 //! user, at a configurable rate. Its settings and loop are shared with the stars service
-//! ([`playground_service::stream`]); this crate picks the pageviews of the timeline.
+//! ([`playground_runtime::stream`]); this crate picks the pageviews of the timeline.
 
 use playground_model::Pageviews;
-use playground_service::Shutdown;
-use playground_service::pump::Pumped;
-use playground_service::stream::{self, StreamSettings};
+use playground_runtime::pump::Pumped;
+use playground_runtime::stream::StreamSettings;
+use playground_runtime::{ServiceInfo, Shutdown, events, stream};
 use playground_sinks::SinkError;
-use playground_sinks::events::EventSink;
+use playground_sinks::events::{EventSink, Hub};
 
-/// The event hub (and capture directory) name.
-pub const HUB: &str = "pageviews";
+/// The event hub (and capture directory) this service sends to.
+pub const HUB: Hub = Hub::Pageviews;
+
+/// Who the service is, for `--help` and logs.
+pub const INFO: ServiceInfo = ServiceInfo {
+    name: "playground-pageviews",
+    about: "Sends pageview events (sessions of 1-30 views by one user) at SESSIONS_PER_SECOND until \
+            RUN_SECONDS or SIGTERM. Deterministic from SEED and the wall-clock second.",
+    settings: &[
+        stream::SETTINGS,
+        stream::PAGEVIEW_SETTINGS,
+        events::PAGEVIEWS_SETTINGS,
+    ],
+};
 
 /// Sends pageviews until `RUN_SECONDS` or shutdown.
 pub async fn run<S: EventSink>(

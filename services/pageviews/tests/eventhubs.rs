@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use playground_amqp_peer::{AmqpPeer, Received};
 use playground_model::{EventStream, Pageviews, StreamConfig, Timeline};
-use playground_sinks::events::capture_files::CaptureFiles;
 use playground_testkit::{Playground, assert_config_error, log_with};
 
 const BIN: &str = env!("CARGO_BIN_EXE_playground-pageviews");
@@ -90,7 +89,10 @@ fn assert_keyed_by_user(received: &[Received]) {
         );
         assert_eq!(r.partition_key, None, "no key: the partition is chosen here");
         let partition = r.partition.clone().expect("sent to a partition");
-        assert_eq!(partition, CaptureFiles::partition_of(&user, 4).to_string());
+        assert_eq!(
+            partition,
+            playground_sinks::events::partition_of(&user, 4).to_string()
+        );
         let first = partition_of_user.entry(user).or_insert_with(|| partition.clone());
         assert_eq!(*first, partition, "one user, one partition");
     }

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use playground_model::{EventStream, Pageviews, StreamConfig, Timeline};
-use playground_sinks::events::capture_files::CaptureFiles;
 use playground_testkit::{Playground, capture_lines, json_lines, log_with, terminate_after};
 
 const BIN: &str = env!("CARGO_BIN_EXE_playground-pageviews");
@@ -40,7 +39,7 @@ fn assert_window_matches_model(pg: &Playground, logs: &[serde_json::Value], rate
     assert_eq!(done["events"].as_u64().unwrap() as usize, got.len());
     for (file, v) in &lines {
         let user = v["user_id"].as_u64().unwrap().to_string();
-        let partition = CaptureFiles::partition_of(&user, 4).to_string();
+        let partition = playground_sinks::events::partition_of(&user, 4).to_string();
         let rel = file.strip_prefix(pg.data().join("events/pageviews")).unwrap();
         assert_eq!(
             rel.components().next().unwrap().as_os_str().to_str(),

@@ -5,36 +5,43 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use playground_model::{Locale, ProductGenerator, Shard};
-use playground_service::bounded::Bounded;
-use playground_service::settings::{ConfigError, Setting, from_iter, ids_count, parse};
-use playground_service::{Progress, Shutdown};
+use playground_runtime::bounded::Bounded;
+use playground_runtime::settings::common::SEED;
+use playground_runtime::settings::world::{LOCALE, MAX_IDS, SHARD};
+use playground_runtime::settings::{ConfigError, Env, Group, Setting};
+use playground_runtime::{Progress, Shutdown};
+use playground_runtime::{ServiceInfo, lake};
 use playground_sinks::SinkError;
-use playground_sinks::lake::Lake;
-use serde::Deserialize;
+use playground_sinks::lake::LakeSink;
+
+/// Products to generate.
+pub static COUNT: Setting<u64> = Setting {
+    name: "COUNT",
+    default: 1000,
+    range: Some((0, MAX_IDS)),
+    alias: None,
+    help: "Products to generate (ids 0..COUNT; an SQL int holds every id).",
+};
+
+/// Files in flight.
+pub static CONCURRENCY: Setting<usize> = Setting {
+    name: "CONCURRENCY",
+    default: 32,
+    range: Some((1, 1024)),
+    alias: None,
+    help: "Product files written at once.",
+};
 
 /// Variables this service reads (besides the lake's and the common ones).
-pub const SETTINGS: &[Setting] = &[
-    Setting {
-        name: "COUNT",
-        default: "1000",
-        help: "Products to generate (ids 0..COUNT).",
-    },
-    Setting {
-        name: "LOCALE",
-        default: "cs_CZ",
-        help: "cs_CZ or en_US: product names and shop host.",
-    },
-    Setting {
-        name: "SHARD",
-        default: "0/1",
-        help: "i/n: write slice i of n of the product ids.",
-    },
-    Setting {
-        name: "CONCURRENCY",
-        default: "32",
-        help: "Product files written at once.",
-    },
-];
+pub static SETTINGS: Group = &[&COUNT, &LOCALE, &SHARD, &CONCURRENCY];
+
+/// Who the service is, for `--help` and logs.
+pub const INFO: ServiceInfo = ServiceInfo {
+    name: "playground-products",
+    about: "Generates products into the lake as products/product_{id}.json, one object per file. \
+            Deterministic from SEED; a restart skips the files that exist.",
+    settings: &[SETTINGS, lake::SETTINGS],
+};
 
 /// The service's settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,30 +58,16 @@ pub struct Config {
     pub concurrency: usize,
 }
 
-#[derive(Debug, Deserialize)]
-struct Vars {
-    seed: Option<u64>,
-    count: Option<u64>,
-    locale: Option<String>,
-    shard: Option<String>,
-    concurrency: Option<usize>,
-}
-
 impl Config {
     /// Reads and checks the settings; every error names its variable.
-    pub fn from_vars(vars: Vec<(String, String)>) -> Result<Config, ConfigError> {
-        let v: Vars = from_iter(vars)?;
-        let cfg = Config {
-            seed: v.seed.unwrap_or(42),
-            count: ids_count("COUNT", v.count.unwrap_or(1000))?,
-            locale: parse("LOCALE", v.locale.as_deref())?.unwrap_or_default(),
-            shard: parse("SHARD", v.shard.as_deref())?.unwrap_or_default(),
-            concurrency: v.concurrency.unwrap_or(32),
-        };
-        if !(1..=1024).contains(&cfg.concurrency) {
-            return Err(ConfigError::new("CONCURRENCY", "must be between 1 and 1024"));
-        }
-        Ok(cfg)
+    pub fn read(env: &Env) -> Result<Config, ConfigError> {
+        Ok(Config {
+            seed: env.get(&SEED)?,
+            count: env.get(&COUNT)?,
+            locale: env.get(&LOCALE)?,
+            shard: env.get(&SHARD)?,
+            concurrency: env.get(&CONCURRENCY)?,
+        })
     }
 }
 
@@ -97,7 +90,7 @@ pub struct Summary {
 }
 
 /// Writes this shard's product files to `lake`, skipping those that exist.
-pub async fn run<L: Lake + 'static>(
+pub async fn run<L: LakeSink + 'static>(
     cfg: &Config,
     lake: Arc<L>,
     shutdown: &Shutdown,

@@ -57,7 +57,7 @@ fn ratings_reach_the_stars_hub_exactly_once_keyed_by_user() {
         assert_eq!(
             r.partition.as_deref(),
             Some(
-                playground_sinks::events::capture_files::CaptureFiles::partition_of(&user, 2)
+                playground_sinks::events::partition_of(&user, 2)
                     .to_string()
                     .as_str()
             )

@@ -4,46 +4,60 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use playground_model::{Locale, Shard, UserGenerator};
-use playground_service::blocks::{self, BlockPlan, Written};
-use playground_service::settings::{ConfigError, Setting, from_iter, ids_count, parse};
-use playground_service::{Progress, Shutdown};
+use playground_runtime::blocks::{self, BlockPlan, Written};
+use playground_runtime::settings::common::SEED;
+use playground_runtime::settings::world::{LOCALE, MAX_IDS, SHARD};
+use playground_runtime::settings::{ConfigError, Env, Group, Setting};
+use playground_runtime::{Progress, ServiceInfo, Shutdown, lake};
 use playground_sinks::SinkError;
-use playground_sinks::lake::Lake;
-use serde::Deserialize;
+use playground_sinks::lake::LakeSink;
+
+/// Users to generate.
+pub static COUNT: Setting<u64> = Setting {
+    name: "COUNT",
+    default: 10_000,
+    range: Some((0, MAX_IDS)),
+    alias: None,
+    help: "Users to generate (ids 0..COUNT; an SQL int holds every id).",
+};
+
+/// VIP users, in vip.json.
+pub static VIP_COUNT: Setting<u64> = Setting {
+    name: "VIP_COUNT",
+    default: 100,
+    range: None,
+    alias: None,
+    help: "VIP users: distinct existing ids (at most COUNT), in users/vip.json.",
+};
+
+/// Users per staged block.
+pub static BLOCK_RECORDS: Setting<u64> = Setting {
+    name: "BLOCK_RECORDS",
+    default: 5_000,
+    range: Some((1, 1_000_000)),
+    alias: None,
+    help: "Users per staged block of users.json (about 2.3 MB each).",
+};
+
+/// Blocks in flight.
+pub static CONCURRENCY: Setting<usize> = Setting {
+    name: "CONCURRENCY",
+    default: 3,
+    range: Some((1, 64)),
+    alias: None,
+    help: "Blocks generated and written at once.",
+};
 
 /// Variables this service reads (besides the lake's and the common ones).
-pub const SETTINGS: &[Setting] = &[
-    Setting {
-        name: "COUNT",
-        default: "10000",
-        help: "Users to generate (ids 0..COUNT).",
-    },
-    Setting {
-        name: "VIP_COUNT",
-        default: "100",
-        help: "VIP users: distinct existing ids, in users/vip.json.",
-    },
-    Setting {
-        name: "LOCALE",
-        default: "cs_CZ",
-        help: "cs_CZ or en_US: names, places, phones, birth numbers.",
-    },
-    Setting {
-        name: "SHARD",
-        default: "0/1",
-        help: "i/n: write slice i of n (files users.part-i-of-n.json, i and n zero-padded to the width of n, at least 3).",
-    },
-    Setting {
-        name: "BLOCK_RECORDS",
-        default: "5000",
-        help: "Users per staged block of users.json (about 2.3 MB each).",
-    },
-    Setting {
-        name: "CONCURRENCY",
-        default: "3",
-        help: "Blocks generated and written at once.",
-    },
-];
+pub static SETTINGS: Group = &[&COUNT, &VIP_COUNT, &LOCALE, &SHARD, &BLOCK_RECORDS, &CONCURRENCY];
+
+/// Who the service is, for `--help` and logs.
+pub const INFO: ServiceInfo = ServiceInfo {
+    name: "playground-users",
+    about: "Generates users (Czech by default) into the lake as users/users.json (JSON lines) and \
+            the VIP list as users/vip.json. Deterministic from SEED; resumes after a kill.",
+    settings: &[SETTINGS, lake::SETTINGS],
+};
 
 /// The service's settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,44 +78,26 @@ pub struct Config {
     pub concurrency: usize,
 }
 
-#[derive(Debug, Deserialize)]
-struct Vars {
-    seed: Option<u64>,
-    count: Option<u64>,
-    vip_count: Option<u64>,
-    locale: Option<String>,
-    shard: Option<String>,
-    block_records: Option<u64>,
-    concurrency: Option<usize>,
-}
-
 impl Config {
     /// Reads and checks the settings; every error names its variable.
-    pub fn from_vars(vars: Vec<(String, String)>) -> Result<Config, ConfigError> {
-        let v: Vars = from_iter(vars)?;
+    pub fn read(env: &Env) -> Result<Config, ConfigError> {
         let cfg = Config {
-            seed: v.seed.unwrap_or(42),
-            count: ids_count("COUNT", v.count.unwrap_or(10_000))?,
-            vip_count: v.vip_count.unwrap_or(100),
-            locale: parse("LOCALE", v.locale.as_deref())?.unwrap_or_default(),
-            shard: parse("SHARD", v.shard.as_deref())?.unwrap_or_default(),
-            block_records: v.block_records.unwrap_or(5_000),
-            concurrency: v.concurrency.unwrap_or(3),
+            seed: env.get(&SEED)?,
+            count: env.get(&COUNT)?,
+            vip_count: env.get(&VIP_COUNT)?,
+            locale: env.get(&LOCALE)?,
+            shard: env.get(&SHARD)?,
+            block_records: env.get(&BLOCK_RECORDS)?,
+            concurrency: env.get(&CONCURRENCY)?,
         };
         if cfg.vip_count > cfg.count {
             return Err(ConfigError::new(
-                "VIP_COUNT",
+                VIP_COUNT.name,
                 format!(
                     "{} exceeds COUNT {}: VIPs are distinct existing users",
                     cfg.vip_count, cfg.count
                 ),
             ));
-        }
-        if cfg.block_records == 0 || cfg.block_records > 1_000_000 {
-            return Err(ConfigError::new("BLOCK_RECORDS", "must be between 1 and 1000000"));
-        }
-        if !(1..=64).contains(&cfg.concurrency) {
-            return Err(ConfigError::new("CONCURRENCY", "must be between 1 and 64"));
         }
         Ok(cfg)
     }
@@ -137,7 +133,7 @@ pub struct Summary {
 
 /// Writes this shard's users and VIPs to `lake`; `None` when shutdown stopped it before
 /// users.json was committed (the staged blocks are kept for the next run).
-pub async fn run<L: Lake + 'static>(
+pub async fn run<L: LakeSink + 'static>(
     cfg: &Config,
     lake: Arc<L>,
     shutdown: &Shutdown,
@@ -196,7 +192,7 @@ mod tests {
     use super::*;
 
     fn paths(shard: &str) -> (String, String) {
-        Config::from_vars(vec![("SHARD".to_owned(), shard.to_owned())])
+        Config::read(&[("SHARD", shard)].into_iter().collect())
             .expect("settings")
             .paths()
     }

@@ -8,11 +8,12 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Timelike};
 
-use super::{EventRecord, EventSink};
+use super::{EventRecord, EventSink, partition_of};
 use crate::SinkError;
 
 /// JSON-lines files for one hub.
@@ -25,15 +26,16 @@ pub struct CaptureFiles {
 }
 
 impl CaptureFiles {
-    /// Opens the hub directory `root` (created when missing) with `partitions` partitions.
-    pub fn open(root: PathBuf, partitions: u32) -> Result<CaptureFiles, SinkError> {
-        if partitions == 0 {
-            return Err(SinkError::config("EVENTS_PARTITIONS", "must be at least 1"));
-        }
-        std::fs::create_dir_all(&root).map_err(SinkError::io("create directory", &root))?;
-        let probe = root.join(format!(".write-probe-{}", std::process::id()));
-        std::fs::write(&probe, b"").map_err(SinkError::io("write in", &root))?;
-        let _ = std::fs::remove_file(&probe);
+    /// Opens the hub directory `root` (created when missing) with `partitions` partitions. A
+    /// directory that cannot be written is a configuration error naming `setting`, the
+    /// variable that chose it.
+    pub fn open(
+        root: PathBuf,
+        partitions: NonZeroU32,
+        setting: &'static str,
+    ) -> Result<CaptureFiles, SinkError> {
+        let partitions = partitions.get();
+        crate::error::writable_dir(&root, setting)?;
         // A kill can leave a partial line only in the file each partition was appending to:
         // its newest. Repair those now, so every file holds whole lines even if this run
         // never appends to them again.
@@ -47,16 +49,6 @@ impl CaptureFiles {
             partitions,
             open: HashMap::new(),
         })
-    }
-
-    /// The partition of `key`: FNV-1a, stable across runs and platforms.
-    pub fn partition_of(key: &str, partitions: u32) -> u32 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in key.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        (h % u64::from(partitions.max(1))) as u32
     }
 
     /// Relative path of the file holding events of `partition` sent at `millis`.
@@ -89,7 +81,7 @@ impl CaptureFiles {
         // Group whole lines per target file, keeping the batch order within each file.
         let mut groups: Vec<(u32, PathBuf, Vec<u8>)> = Vec::new();
         for e in batch {
-            let partition = Self::partition_of(&e.partition_key, self.partitions);
+            let partition = partition_of(&e.partition_key, self.partitions);
             let rel = Self::relative_path(partition, e.sent_at);
             let slot = match groups.iter().position(|(p, r, _)| *p == partition && *r == rel) {
                 Some(i) => i,
@@ -212,7 +204,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let t = 1_764_028_800_000;
         {
-            let mut s = CaptureFiles::open(dir.path().to_path_buf(), 1).expect("open");
+            let mut s =
+                CaptureFiles::open(dir.path().to_path_buf(), NonZeroU32::MIN, "the-setting").expect("open");
             s.send(vec![rec("a", "1", t), rec("b", "1", t + 1)])
                 .await
                 .expect("send");
@@ -224,7 +217,8 @@ mod tests {
         let mut f = OpenOptions::new().append(true).open(&file).expect("open");
         f.write_all(b"{\"event_id\":\"c").expect("write");
         drop(f);
-        let mut s = CaptureFiles::open(dir.path().to_path_buf(), 1).expect("open");
+        let mut s =
+            CaptureFiles::open(dir.path().to_path_buf(), NonZeroU32::MIN, "the-setting").expect("open");
         let repaired = std::fs::read_to_string(&file).expect("read");
         assert_eq!(
             repaired, "{\"event_id\":\"a\"}\n{\"event_id\":\"b\"}\n",
@@ -240,13 +234,9 @@ mod tests {
 
     #[test]
     fn partitions_are_stable_and_spread() {
-        let parts: std::collections::HashSet<u32> = (0..100)
-            .map(|u| CaptureFiles::partition_of(&u.to_string(), 4))
-            .collect();
+        let parts: std::collections::HashSet<u32> =
+            (0..100).map(|u| partition_of(&u.to_string(), 4)).collect();
         assert_eq!(parts.len(), 4);
-        assert_eq!(
-            CaptureFiles::partition_of("42", 4),
-            CaptureFiles::partition_of("42", 4)
-        );
+        assert_eq!(partition_of("42", 4), partition_of("42", 4));
     }
 }

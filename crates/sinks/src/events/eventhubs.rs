@@ -26,8 +26,7 @@ use azure_messaging_eventhubs::models::EventData;
 use azure_messaging_eventhubs::{ConnectionString, EventDataBatchOptions, ProducerClient, RetryOptions};
 use futures::StreamExt;
 
-use super::capture_files::CaptureFiles;
-use super::{EventRecord, EventSink};
+use super::{EventHubsAuth, EventHubsTarget, EventRecord, EventSink, partition_of};
 use crate::SinkError;
 use crate::error::scrub;
 
@@ -35,49 +34,6 @@ use crate::error::scrub;
 /// connection reset while a send is outstanding and would wait forever; after this the batch
 /// is resent on a new connection. Event Hubs acknowledges in milliseconds when healthy.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How the producer signs in.
-#[derive(Clone, PartialEq, Eq)]
-pub enum EventHubsAuth {
-    /// A connection string with a shared access key or signature (the emulator, the Python
-    /// version's per-hub strings). Never logged.
-    ConnectionString(String),
-    /// Entra ID through the managed identity: no secret in the container.
-    ManagedIdentity {
-        /// Fully qualified namespace, `NAME.servicebus.windows.net`.
-        namespace: String,
-        /// Client id of a user-assigned identity; `None` uses the system-assigned one.
-        client_id: Option<String>,
-    },
-}
-
-impl fmt::Debug for EventHubsAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EventHubsAuth::ConnectionString(_) => f.write_str("ConnectionString(<redacted>)"),
-            EventHubsAuth::ManagedIdentity { namespace, client_id } => f
-                .debug_struct("ManagedIdentity")
-                .field("namespace", namespace)
-                .field("client_id", client_id)
-                .finish(),
-        }
-    }
-}
-
-/// Where and how to send events.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventHubsTarget {
-    /// Credentials and namespace.
-    pub auth: EventHubsAuth,
-    /// `amqp://host:5672` for the emulator or a test peer (plain TCP); `None` for Azure.
-    pub endpoint: Option<String>,
-    /// Most batches awaiting acknowledgement at once.
-    pub in_flight: usize,
-    /// How long failures are retried (reconnecting) before the service gives up.
-    pub retry: Duration,
-    /// The variable that chose this destination, for errors.
-    pub setting: &'static str,
-}
 
 impl EventHubsTarget {
     /// The namespace host, for logs: never contains a key.
@@ -99,9 +55,6 @@ impl EventHubsTarget {
                     format!("not a valid connection string: {}", scrub(&e.to_string())),
                 )
             })?;
-        }
-        if self.in_flight == 0 {
-            return Err(SinkError::config("EVENTS_IN_FLIGHT", "must be at least 1"));
         }
         Ok(())
     }
@@ -308,7 +261,7 @@ impl EventSink for EventHubs {
         let n = self.partitions.len() as u32;
         let mut groups: Vec<Vec<EventRecord>> = vec![Vec::new(); self.partitions.len()];
         for r in batch {
-            let p = CaptureFiles::partition_of(&r.partition_key, n) as usize;
+            let p = partition_of(&r.partition_key, n) as usize;
             groups[p].push(r);
         }
         let deadline = Instant::now() + self.target.retry;
@@ -327,7 +280,7 @@ impl EventSink for EventHubs {
                 }
             }
             let results: Vec<Result<u64, String>> = futures::stream::iter(sends)
-                .buffer_unordered(self.target.in_flight)
+                .buffer_unordered(self.target.in_flight.get())
                 .collect()
                 .await;
             let failures: Vec<String> = results.into_iter().filter_map(Result::err).collect();
@@ -386,14 +339,15 @@ impl EventSink for EventHubs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::num::NonZeroUsize;
 
     fn target(auth: EventHubsAuth) -> EventHubsTarget {
         EventHubsTarget {
             auth,
             endpoint: None,
-            in_flight: 4,
+            in_flight: NonZeroUsize::new(4).expect("4 > 0"),
             retry: Duration::from_secs(1),
-            setting: "EVENTHUB_CONNECTION_STRING_PAGEVIEWS",
+            setting: "THE_SETTING",
         }
     }
 
@@ -415,10 +369,7 @@ mod tests {
         ));
         let e = t.validate().expect_err("malformed");
         let text = e.to_string();
-        assert!(
-            text.starts_with("EVENTHUB_CONNECTION_STRING_PAGEVIEWS: "),
-            "{text}"
-        );
+        assert!(text.starts_with("THE_SETTING: "), "{text}");
         assert!(!text.contains("S3CRET"), "{text}");
     }
 

@@ -4,14 +4,54 @@
 //! duplicates by it; the partition key is the user id, so one user's events stay in order.
 
 pub mod capture_files;
+#[cfg(feature = "eventhubs")]
 pub mod eventhubs;
+mod target;
 
+use std::fmt;
 use std::future::Future;
-use std::path::PathBuf;
+
+pub use target::{EventHubsAuth, EventHubsTarget, EventTarget};
 
 use playground_model::Millis;
 
 use crate::SinkError;
+
+/// The two event streams: each is a hub in Event Hubs and a directory of capture files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Hub {
+    /// Pageviews, sessions of 1-30 views by one user.
+    Pageviews,
+    /// Star ratings of products.
+    Stars,
+}
+
+impl Hub {
+    /// The hub's name, also its capture directory: `pageviews` or `stars`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hub::Pageviews => "pageviews",
+            Hub::Stars => "stars",
+        }
+    }
+}
+
+impl fmt::Display for Hub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The partition of `key` among `partitions`: FNV-1a, stable across runs and platforms. Both
+/// backends place events by it, so one user's events share a partition wherever they go.
+pub fn partition_of(key: &str, partitions: u32) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h % u64::from(partitions.max(1))) as u32
+}
 
 /// One event ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,60 +78,60 @@ pub trait EventSink: Send {
     fn describe(&self) -> String;
 }
 
-/// Which events backend, chosen by configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventsTarget {
-    /// JSON lines under `{root}/{hub}/{partition}/{yyyy}/{mm}/{dd}/{hh}/{mm}.json`.
-    CaptureFiles {
-        /// Root of all hubs.
-        root: PathBuf,
-        /// Partitions per hub (events are spread by a hash of the partition key).
-        partitions: u32,
-    },
-    /// Azure Event Hubs or its emulator.
-    EventHubs(eventhubs::EventHubsTarget),
-}
-
 /// The configured events backend.
 #[derive(Debug)]
-pub enum EventsBackend {
+pub enum EventBackend {
     /// Local JSON-lines files.
     CaptureFiles(capture_files::CaptureFiles),
     /// Azure Event Hubs or its emulator.
+    #[cfg(feature = "eventhubs")]
     EventHubs(Box<eventhubs::EventHubs>),
 }
 
-impl EventsBackend {
-    /// Opens `target` for the hub `hub` (`pageviews` or `stars`).
-    pub async fn open(target: &EventsTarget, hub: &str) -> Result<EventsBackend, SinkError> {
+impl EventBackend {
+    /// Opens `target` for `hub`. A backend this binary was built without (cargo feature
+    /// `eventhubs`) is a configuration error naming the setting that chose it.
+    pub async fn open(target: &EventTarget, hub: Hub) -> Result<EventBackend, SinkError> {
         match target {
-            EventsTarget::CaptureFiles { root, partitions } => Ok(EventsBackend::CaptureFiles(
-                capture_files::CaptureFiles::open(root.join(hub), *partitions)?,
-            )),
-            EventsTarget::EventHubs(t) => Ok(EventsBackend::EventHubs(Box::new(
-                eventhubs::EventHubs::open(t, hub).await?,
+            EventTarget::CaptureFiles {
+                root,
+                partitions,
+                setting,
+            } => Ok(EventBackend::CaptureFiles(capture_files::CaptureFiles::open(
+                root.join(hub.name()),
+                *partitions,
+                setting,
+            )?)),
+            #[cfg(feature = "eventhubs")]
+            EventTarget::EventHubs(t) => Ok(EventBackend::EventHubs(Box::new(
+                eventhubs::EventHubs::open(t, hub.name()).await?,
             ))),
+            #[cfg(not(feature = "eventhubs"))]
+            EventTarget::EventHubs(t) => Err(crate::error::not_built(t.setting, "eventhubs")),
         }
     }
 }
 
-impl EventSink for EventsBackend {
+impl EventSink for EventBackend {
     async fn send(&mut self, batch: Vec<EventRecord>) -> Result<(), SinkError> {
         match self {
-            EventsBackend::CaptureFiles(s) => s.send(batch).await,
-            EventsBackend::EventHubs(s) => s.send(batch).await,
+            EventBackend::CaptureFiles(s) => s.send(batch).await,
+            #[cfg(feature = "eventhubs")]
+            EventBackend::EventHubs(s) => s.send(batch).await,
         }
     }
     async fn close(&mut self) -> Result<(), SinkError> {
         match self {
-            EventsBackend::CaptureFiles(s) => s.close().await,
-            EventsBackend::EventHubs(s) => s.close().await,
+            EventBackend::CaptureFiles(s) => s.close().await,
+            #[cfg(feature = "eventhubs")]
+            EventBackend::EventHubs(s) => s.close().await,
         }
     }
     fn describe(&self) -> String {
         match self {
-            EventsBackend::CaptureFiles(s) => s.describe(),
-            EventsBackend::EventHubs(s) => s.describe(),
+            EventBackend::CaptureFiles(s) => s.describe(),
+            #[cfg(feature = "eventhubs")]
+            EventBackend::EventHubs(s) => s.describe(),
         }
     }
 }

@@ -11,59 +11,17 @@ use std::fmt;
 use std::sync::Arc;
 
 use azure_core::credentials::TokenCredential;
-use azure_core::http::{
-    ClientOptions, ExponentialRetryOptions, RequestContent, RetryOptions, StatusCode, Url,
-};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RequestContent, RetryOptions, StatusCode};
 use azure_storage_blob::models::{BlobContainerClientListBlobsOptions, BlockListType, BlockLookupList};
 use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
 use bytes::Bytes;
 use futures::TryStreamExt;
 
-use super::Lake;
+use super::{BlobAuthKind, BlobTarget, LakeSink};
 use crate::SinkError;
 use crate::error::scrub;
-
-/// A container to write to. `Debug` and [`BlobTarget::redacted`] never show the SAS.
-#[derive(Clone, PartialEq, Eq)]
-pub struct BlobTarget {
-    /// The container URL (`https://acct.blob.core.windows.net/bronze`,
-    /// `http://127.0.0.1:10000/devstoreaccount1/bronze`), with the SAS query when `auth` is SAS.
-    pub container_url: Url,
-    /// How to authenticate.
-    pub auth: BlobAuthKind,
-    /// The variable that configured it, named in errors.
-    pub setting: &'static str,
-    /// How long transient failures are retried before giving up, in seconds.
-    pub retry_seconds: u32,
-}
-
-/// How the lake authenticates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlobAuthKind {
-    /// SAS in the URL.
-    Sas,
-    /// Managed identity, user-assigned when `Some`.
-    ManagedIdentity(Option<String>),
-}
-
-impl BlobTarget {
-    /// The container URL without its query, safe to log.
-    pub fn redacted(&self) -> String {
-        let mut u = self.container_url.clone();
-        u.set_query(None);
-        u.to_string()
-    }
-}
-
-impl fmt::Debug for BlobTarget {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlobTarget")
-            .field("container_url", &self.redacted())
-            .field("auth", &self.auth)
-            .field("setting", &self.setting)
-            .finish()
-    }
-}
+#[cfg(test)]
+use url::Url;
 
 /// A lake in one blob container.
 pub struct BlobLake {
@@ -186,7 +144,7 @@ fn as_config(e: SinkError) -> SinkError {
     }
 }
 
-impl Lake for BlobLake {
+impl LakeSink for BlobLake {
     async fn put(&self, path: &str, data: Bytes) -> Result<(), SinkError> {
         self.block_blob(path)
             .upload(data.into(), None)
@@ -288,7 +246,7 @@ mod tests {
         let t = BlobTarget {
             container_url: Url::parse("https://a.blob.core.windows.net/bronze?sv=1&sig=SECRET").expect("url"),
             auth: BlobAuthKind::Sas,
-            setting: "STORAGE_SAS",
+            setting: "THE_SETTING",
             retry_seconds: 60,
         };
         assert!(!format!("{t:?}").contains("SECRET"));

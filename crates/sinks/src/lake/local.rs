@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
-use super::Lake;
+use super::LakeSink;
 use crate::SinkError;
 
 /// A lake in a directory (one container).
@@ -25,13 +25,11 @@ const STAGING: &str = ".staging";
 const TMP: &str = ".tmp";
 
 impl LocalLake {
-    /// Opens (and creates) the container directory; fails if it cannot be written.
-    pub fn open(root: PathBuf) -> Result<LocalLake, SinkError> {
-        std::fs::create_dir_all(&root).map_err(SinkError::io("create directory", &root))?;
-        // Prove it is writable now, before any work starts.
-        let probe = root.join(format!(".write-probe-{}", std::process::id()));
-        std::fs::write(&probe, b"").map_err(SinkError::io("write in", &root))?;
-        let _ = std::fs::remove_file(&probe);
+    /// Opens (and creates) the container directory. One that cannot be written fails now,
+    /// before any work starts, with a configuration error naming `setting`, the variable that
+    /// chose it.
+    pub fn open(root: PathBuf, setting: &'static str) -> Result<LocalLake, SinkError> {
+        crate::error::writable_dir(&root, setting)?;
         Ok(LocalLake { root })
     }
 
@@ -158,7 +156,7 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await?
 }
 
-impl Lake for LocalLake {
+impl LakeSink for LocalLake {
     async fn put(&self, path: &str, data: Bytes) -> Result<(), SinkError> {
         let dest = self.file(path);
         blocking(move || write_atomically(&dest, &data)).await
@@ -275,7 +273,7 @@ mod tests {
     #[tokio::test]
     async fn blocks_become_visible_only_when_committed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let lake = LocalLake::open(dir.path().join("bronze")).expect("open");
+        let lake = LocalLake::open(dir.path().join("bronze"), "THE_SETTING").expect("open");
         lake.stage_block("users/users.json", "b1", Bytes::from_static(b"b\n"))
             .await
             .expect("stage");
@@ -308,7 +306,7 @@ mod tests {
     #[tokio::test]
     async fn list_removes_temporary_files_of_dead_writers_only() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let lake = LocalLake::open(dir.path().join("bronze")).expect("open");
+        let lake = LocalLake::open(dir.path().join("bronze"), "THE_SETTING").expect("open");
         let products = dir.path().join("bronze/products");
         std::fs::create_dir_all(&products).expect("mkdir");
         let dead = products.join("product_3.json.tmp-4294967295");
@@ -328,6 +326,6 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("not-a-dir");
         std::fs::write(&file, b"x").expect("write");
-        assert!(LocalLake::open(file.join("bronze")).is_err());
+        assert!(LocalLake::open(file.join("bronze"), "THE_SETTING").is_err());
     }
 }

@@ -6,20 +6,23 @@
 //! already staged and the committed object is byte-identical to an uninterrupted run, even if
 //! the block size setting changed in between.
 
+#[cfg(feature = "blob")]
 pub mod blob;
 pub mod local;
 pub mod sas;
+mod target;
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::path::PathBuf;
+
+pub use target::{BlobAuthKind, BlobTarget, LakeTarget};
 
 use bytes::Bytes;
 
 use crate::SinkError;
 
 /// A destination for lake objects.
-pub trait Lake: Send + Sync {
+pub trait LakeSink: Send + Sync {
     /// Writes a small object whole, replacing any previous version; a reader sees the old or
     /// the new object, never a mix.
     fn put(&self, path: &str, data: Bytes) -> impl Future<Output = Result<(), SinkError>> + Send;
@@ -62,79 +65,81 @@ pub fn block_id(start: u64, count: u64) -> String {
     format!("{start:012}-{count:08}")
 }
 
-/// Which lake backend, chosen by configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LakeTarget {
-    /// A directory: `{root}/bronze/{path}`.
-    Local {
-        /// The lake's root directory (the container is the subdirectory `bronze`).
-        root: PathBuf,
-    },
-    /// A blob container (Azure Storage or Azurite); the container comes from the URL.
-    Blob(blob::BlobTarget),
-}
-
 /// The configured lake.
 #[derive(Debug)]
-pub enum LakeSink {
+pub enum LakeBackend {
     /// A directory on disk.
     Local(local::LocalLake),
     /// A blob container.
+    #[cfg(feature = "blob")]
     Blob(blob::BlobLake),
 }
 
-impl LakeSink {
+impl LakeBackend {
     /// Opens the lake `target`. Fails with a configuration error (naming the setting) when the
     /// destination cannot be used.
-    pub async fn open(target: &LakeTarget) -> Result<LakeSink, SinkError> {
+    pub async fn open(target: &LakeTarget) -> Result<LakeBackend, SinkError> {
         match target {
-            LakeTarget::Local { root } => Ok(LakeSink::Local(local::LocalLake::open(root.join("bronze"))?)),
-            LakeTarget::Blob(target) => Ok(LakeSink::Blob(blob::BlobLake::open(target).await?)),
+            LakeTarget::Local { root, setting } => Ok(LakeBackend::Local(local::LocalLake::open(
+                root.join("bronze"),
+                setting,
+            )?)),
+            #[cfg(feature = "blob")]
+            LakeTarget::Blob(target) => Ok(LakeBackend::Blob(blob::BlobLake::open(target).await?)),
+            #[cfg(not(feature = "blob"))]
+            LakeTarget::Blob(target) => Err(crate::error::not_built(target.setting, "blob")),
         }
     }
 }
 
-impl Lake for LakeSink {
+impl LakeSink for LakeBackend {
     async fn put(&self, path: &str, data: Bytes) -> Result<(), SinkError> {
         match self {
-            LakeSink::Local(l) => l.put(path, data).await,
-            LakeSink::Blob(b) => b.put(path, data).await,
+            LakeBackend::Local(l) => l.put(path, data).await,
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.put(path, data).await,
         }
     }
     async fn list(&self, prefix: &str, visit: &mut (dyn FnMut(&str, u64) + Send)) -> Result<(), SinkError> {
         match self {
-            LakeSink::Local(l) => l.list(prefix, visit).await,
-            LakeSink::Blob(b) => b.list(prefix, visit).await,
+            LakeBackend::Local(l) => l.list(prefix, visit).await,
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.list(prefix, visit).await,
         }
     }
     async fn exists(&self, path: &str) -> Result<bool, SinkError> {
         match self {
-            LakeSink::Local(l) => l.exists(path).await,
-            LakeSink::Blob(b) => b.exists(path).await,
+            LakeBackend::Local(l) => l.exists(path).await,
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.exists(path).await,
         }
     }
     async fn stage_block(&self, path: &str, id: &str, data: Bytes) -> Result<(), SinkError> {
         match self {
-            LakeSink::Local(l) => l.stage_block(path, id, data).await,
-            LakeSink::Blob(b) => b.stage_block(path, id, data).await,
+            LakeBackend::Local(l) => l.stage_block(path, id, data).await,
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.stage_block(path, id, data).await,
         }
     }
     async fn staged_blocks(&self, path: &str) -> Result<BTreeSet<String>, SinkError> {
         match self {
-            LakeSink::Local(l) => l.staged_blocks(path).await,
-            LakeSink::Blob(b) => b.staged_blocks(path).await,
+            LakeBackend::Local(l) => l.staged_blocks(path).await,
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.staged_blocks(path).await,
         }
     }
     async fn commit_blocks(&self, path: &str, ids: &[String]) -> Result<(), SinkError> {
         match self {
-            LakeSink::Local(l) => l.commit_blocks(path, ids).await,
-            LakeSink::Blob(b) => b.commit_blocks(path, ids).await,
+            LakeBackend::Local(l) => l.commit_blocks(path, ids).await,
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.commit_blocks(path, ids).await,
         }
     }
     fn describe(&self) -> String {
         match self {
-            LakeSink::Local(l) => l.describe(),
-            LakeSink::Blob(b) => b.describe(),
+            LakeBackend::Local(l) => l.describe(),
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.describe(),
         }
     }
 }

@@ -7,12 +7,16 @@
 //! gaps, whatever chunk size or shard layout wrote the present ones: no duplicates, no gaps,
 //! and existing data is never dropped.
 
+#[cfg(feature = "mssql")]
 pub mod mssql;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
+mod target;
 
 use std::future::Future;
 use std::ops::Range;
-use std::path::PathBuf;
+
+pub use target::{MssqlAuth, MssqlTarget, TableTarget};
 
 use playground_model::{Item, Order};
 
@@ -99,6 +103,7 @@ pub trait TableSink: Send + Sync {
 /// The query both backends answer for [`TableSink::present`]: the islands of consecutive
 /// `orderId`s in `[start, end)` of `table` (`qualified`: `orders` or `dbo.orders`), as rows
 /// `(lo, hi)` with `hi` inclusive, ascending. Numbers only are interpolated.
+#[cfg(any(feature = "sqlite", feature = "mssql"))]
 pub(crate) fn islands_query(qualified: &str, start: u64, end: u64) -> String {
     format!(
         "SELECT MIN(orderId) AS lo, MAX(orderId) AS hi FROM (SELECT orderId, orderId - ROW_NUMBER() OVER (ORDER BY orderId) AS island FROM (SELECT DISTINCT orderId FROM {qualified} WHERE orderId >= {start} AND orderId < {end}) AS ids) AS numbered GROUP BY island ORDER BY lo"
@@ -125,65 +130,77 @@ pub fn gaps(range: Range<u64>, present: &[Range<u64>]) -> Vec<Range<u64>> {
     out
 }
 
-/// Which table backend, chosen by configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TableTarget {
-    /// A SQLite database file.
-    Sqlite {
-        /// The database file.
-        path: PathBuf,
-    },
-    /// SQL Server or Azure SQL.
-    Mssql(mssql::MssqlTarget),
-}
-
 /// The configured table backend.
+#[cfg(any(feature = "sqlite", feature = "mssql"))]
 #[derive(Debug)]
 pub enum TableBackend {
     /// SQLite, bundled.
+    #[cfg(feature = "sqlite")]
     Sqlite(sqlite::SqliteTables),
     /// SQL Server.
+    #[cfg(feature = "mssql")]
     Mssql(mssql::MssqlTables),
 }
 
+#[cfg(any(feature = "sqlite", feature = "mssql"))]
 impl TableBackend {
-    /// Opens `target`.
+    /// Opens `target`. A backend this binary was built without (cargo features `sqlite`,
+    /// `mssql`) is a configuration error naming the setting that chose it.
     pub async fn open(target: &TableTarget) -> Result<TableBackend, SinkError> {
         match target {
-            TableTarget::Sqlite { path } => Ok(TableBackend::Sqlite(sqlite::SqliteTables::open(path).await?)),
+            #[cfg(feature = "sqlite")]
+            TableTarget::Sqlite { path, setting } => Ok(TableBackend::Sqlite(
+                sqlite::SqliteTables::open(path, setting).await?,
+            )),
+            #[cfg(not(feature = "sqlite"))]
+            TableTarget::Sqlite { setting, .. } => Err(crate::error::not_built(setting, "sqlite")),
+            #[cfg(feature = "mssql")]
             TableTarget::Mssql(t) => Ok(TableBackend::Mssql(mssql::MssqlTables::open(t).await?)),
+            #[cfg(not(feature = "mssql"))]
+            TableTarget::Mssql(t) => Err(crate::error::not_built(t.setting, "mssql")),
         }
     }
 }
 
+#[cfg(any(feature = "sqlite", feature = "mssql"))]
 impl TableSink for TableBackend {
     async fn ensure(&self, table: Table) -> Result<(), SinkError> {
         match self {
+            #[cfg(feature = "sqlite")]
             TableBackend::Sqlite(s) => s.ensure(table).await,
+            #[cfg(feature = "mssql")]
             TableBackend::Mssql(m) => m.ensure(table).await,
         }
     }
     async fn present(&self, table: Table, range: Range<u64>) -> Result<Vec<Range<u64>>, SinkError> {
         match self {
+            #[cfg(feature = "sqlite")]
             TableBackend::Sqlite(s) => s.present(table, range).await,
+            #[cfg(feature = "mssql")]
             TableBackend::Mssql(m) => m.present(table, range).await,
         }
     }
     async fn write(&self, rows: Rows) -> Result<(), SinkError> {
         match self {
+            #[cfg(feature = "sqlite")]
             TableBackend::Sqlite(s) => s.write(rows).await,
+            #[cfg(feature = "mssql")]
             TableBackend::Mssql(m) => m.write(rows).await,
         }
     }
     fn parallelism(&self) -> usize {
         match self {
+            #[cfg(feature = "sqlite")]
             TableBackend::Sqlite(s) => s.parallelism(),
+            #[cfg(feature = "mssql")]
             TableBackend::Mssql(m) => m.parallelism(),
         }
     }
     fn describe(&self) -> String {
         match self {
+            #[cfg(feature = "sqlite")]
             TableBackend::Sqlite(s) => s.describe(),
+            #[cfg(feature = "mssql")]
             TableBackend::Mssql(m) => m.describe(),
         }
     }

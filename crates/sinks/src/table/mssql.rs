@@ -15,62 +15,8 @@ use tiberius::{AuthMethod, Client, Config, EncryptionLevel, IntoRow};
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
-use super::{Rows, Table, TableSink};
+use super::{MssqlAuth, MssqlTarget, Rows, Table, TableSink};
 use crate::SinkError;
-
-/// How to log in.
-#[derive(Clone, PartialEq, Eq)]
-pub enum MssqlAuth {
-    /// SQL login (the Python version's `SQL_USER` / `SQL_PASSWORD`).
-    Sql {
-        /// Login name.
-        user: String,
-        /// Password; never printed.
-        password: String,
-    },
-    /// An Entra ID token from the managed identity (user-assigned when a client id is given).
-    ManagedIdentity {
-        /// `AZURE_CLIENT_ID`.
-        client_id: Option<String>,
-    },
-}
-
-impl fmt::Debug for MssqlAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MssqlAuth::Sql { user, .. } => f
-                .debug_struct("Sql")
-                .field("user", user)
-                .field("password", &"<redacted>")
-                .finish(),
-            MssqlAuth::ManagedIdentity { client_id } => f
-                .debug_struct("ManagedIdentity")
-                .field("client_id", client_id)
-                .finish(),
-        }
-    }
-}
-
-/// A SQL Server database to write to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MssqlTarget {
-    /// Server host name.
-    pub host: String,
-    /// TCP port (1433 by default).
-    pub port: u16,
-    /// Database name.
-    pub database: String,
-    /// Login.
-    pub auth: MssqlAuth,
-    /// TLS (required by Azure SQL; off only for local test peers).
-    pub encrypt: bool,
-    /// Accept any server certificate (local containers with self-signed certificates).
-    pub trust_cert: bool,
-    /// Connections in the pool, and chunks loaded at once.
-    pub connections: u32,
-    /// The variable that configured it, named in errors.
-    pub setting: &'static str,
-}
 
 /// Opens connections for the pool, following Azure SQL's redirect.
 #[derive(Debug, Clone)]

@@ -65,21 +65,28 @@ fn sqlite_datetime(t: &chrono::NaiveDateTime, out: &mut String) {
 
 impl SqliteTables {
     /// Opens (and creates) the database at `path`.
-    pub async fn open(path: &Path) -> Result<SqliteTables, SinkError> {
+    pub async fn open(path: &Path, setting: &'static str) -> Result<SqliteTables, SinkError> {
         let path = path.to_path_buf();
         let p = path.clone();
         let conn = tokio::task::spawn_blocking(move || -> Result<Connection, SinkError> {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(SinkError::io("create directory", dir))?;
+                crate::error::writable_dir(dir, setting)?;
             }
-            let conn = Connection::open(&p).map_err(sql("open"))?;
+            // A file that cannot be opened, or is not a database, is the setting's fault.
+            let as_config = |e: rusqlite::Error| {
+                SinkError::config(
+                    setting,
+                    format!("cannot use {} as a SQLite database: {e}", p.display()),
+                )
+            };
+            let conn = Connection::open(&p).map_err(as_config)?;
             conn.busy_timeout(Duration::from_secs(60))
                 .map_err(sql("set busy timeout"))?;
             // WAL lets readers (sqlite3, a notebook) look while we write, and several shards
             // take turns writing; NORMAL sync is durable at each commit in WAL mode except
             // on power loss, where the last transactions may roll back (and are redone).
             conn.pragma_update(None, "journal_mode", "WAL")
-                .map_err(sql("enable WAL"))?;
+                .map_err(as_config)?;
             conn.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(sql("set synchronous"))?;
             Ok(conn)
@@ -188,7 +195,7 @@ mod tests {
     #[tokio::test]
     async fn chunks_are_found_and_keys_enforced() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db = SqliteTables::open(&dir.path().join("t.sqlite"))
+        let db = SqliteTables::open(&dir.path().join("t.sqlite"), "THE_SETTING")
             .await
             .expect("open");
         db.ensure(Table::Orders).await.expect("ensure");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::bounded::Bounded;
 use bytes::Bytes;
 use playground_sinks::SinkError;
-use playground_sinks::lake::{Lake, block_id};
+use playground_sinks::lake::{LakeSink, block_id};
 
 use crate::Progress;
 
@@ -45,7 +45,7 @@ pub async fn write_object<L, F>(
     render: F,
 ) -> Result<Written, SinkError>
 where
-    L: Lake + 'static,
+    L: LakeSink + 'static,
     F: Fn(Range<u64>) -> Result<Vec<u8>, SinkError> + Send + Sync + 'static,
 {
     if lake.exists(path).await? && lake.staged_blocks(path).await?.is_empty() {

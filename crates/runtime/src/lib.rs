@@ -5,19 +5,21 @@
 pub mod blocks;
 pub mod bounded;
 pub mod chunks;
+pub mod events;
+pub mod lake;
 pub mod progress;
 pub mod pump;
 pub mod settings;
 pub mod shutdown;
 pub mod stream;
-pub mod targets;
+pub mod table;
 
 use std::error::Error;
 use std::future::Future;
 use std::process::ExitCode;
 
 pub use progress::Progress;
-pub use settings::{ConfigError, Setting};
+pub use settings::{ConfigError, Env, Setting};
 pub use shutdown::Shutdown;
 
 /// Who a service is, for `--help` and logs.
@@ -27,8 +29,28 @@ pub struct ServiceInfo {
     pub name: &'static str,
     /// One paragraph: what it generates and where it goes.
     pub about: &'static str,
-    /// Every variable it reads, in groups (the service's own, then its sinks').
-    pub settings: &'static [&'static [Setting]],
+    /// Every variable it reads, in groups (the service's own, then its destination's); the
+    /// common ones ([`settings::common::SETTINGS`]) are added.
+    pub settings: &'static [settings::Group],
+}
+
+impl ServiceInfo {
+    /// Every setting the service reads, each once, in the order `--help` lists them.
+    pub fn all(&self) -> Vec<&'static dyn settings::Declared> {
+        let mut out: Vec<&'static dyn settings::Declared> = Vec::new();
+        for s in self
+            .settings
+            .iter()
+            .copied()
+            .flatten()
+            .chain(settings::common::SETTINGS)
+        {
+            if !out.iter().any(|o| o.name() == s.name()) {
+                out.push(*s);
+            }
+        }
+        out
+    }
 }
 
 /// Why a service stopped early.
@@ -57,6 +79,17 @@ impl From<ConfigError> for Failure {
     }
 }
 
+/// Turns a failure to open a destination into the configuration error a user can act on:
+/// the variable that chose the destination (`setting`, unless the sink names another) and why
+/// it cannot be used.
+pub fn open_error(setting: &'static str) -> impl FnOnce(playground_sinks::SinkError) -> ConfigError {
+    move |err| match err {
+        playground_sinks::SinkError::Config { setting, message }
+        | playground_sinks::SinkError::Remote { setting, message, .. } => ConfigError::new(setting, message),
+        other => ConfigError::new(setting, format!("cannot use the destination: {other}")),
+    }
+}
+
 /// Exit code for invalid settings or input.
 pub const EXIT_CONFIG: u8 = 2;
 
@@ -67,12 +100,13 @@ pub const EXIT_SIGTERM: u8 = 143;
 /// Exit code of a batch service stopped by Ctrl-C (SIGINT) before its data was complete.
 pub const EXIT_SIGINT: u8 = 130;
 
-/// Runs a service: handles `--help`/`--version`, sets up logging (`LOG_FORMAT=json` for
-/// containers), starts a multi-threaded runtime, passes the shutdown signal (Ctrl-C,
-/// SIGTERM) to `body`, and turns its outcome into an exit code.
+/// Runs a service: handles `--help`/`--version`, reads the environment, sets up logging
+/// (`LOG_FORMAT=json` for containers), starts a multi-threaded runtime, passes the settings
+/// and the shutdown signal (Ctrl-C, SIGTERM) to `body`, and turns its outcome into an exit
+/// code.
 pub fn main<F, Fut>(info: &ServiceInfo, body: F) -> ExitCode
 where
-    F: FnOnce(Shutdown) -> Fut,
+    F: FnOnce(Env, Shutdown) -> Fut,
     Fut: Future<Output = Result<(), Failure>>,
 {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -94,8 +128,15 @@ where
         }
         None => {}
     }
-    if let Err(e) = init_logging() {
-        eprintln!("{}: {e}", info.name);
+    let env = match Env::from_process(info) {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("{}: invalid settings: {e}", info.name);
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if let Err(e) = init_logging(&env) {
+        eprintln!("{}: invalid settings: {e}", info.name);
         return ExitCode::from(EXIT_CONFIG);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -109,7 +150,7 @@ where
     let outcome = runtime.block_on(async {
         let shutdown = Shutdown::on_signals();
         signal = Some(shutdown.clone());
-        body(shutdown).await
+        body(env, shutdown).await
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,60 +173,6 @@ where
             tracing::error!("{msg}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The names `info` reads: its settings, the common ones, and the aliases their help names.
-fn names_read(info: &ServiceInfo) -> Vec<&'static str> {
-    let all = info.settings.iter().copied().flatten().chain(settings::COMMON);
-    let mut names = Vec::new();
-    for s in all {
-        names.push(s.name);
-        if let Some((_, alias)) = s.help.split_once("Alias: ") {
-            names.push(alias.trim_end_matches('.'));
-        }
-    }
-    names
-}
-
-/// The environment as `(name, value)` pairs for a service's settings. A variable whose name
-/// or value is not UTF-8 is skipped when the service does not read it (it is someone
-/// else's), and is an error naming it when the service does.
-pub fn vars(info: &ServiceInfo) -> Result<Vec<(String, String)>, ConfigError> {
-    vars_from(info, std::env::vars_os())
-}
-
-fn vars_from(
-    info: &ServiceInfo,
-    env: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
-) -> Result<Vec<(String, String)>, ConfigError> {
-    let read = names_read(info);
-    let mut out = Vec::new();
-    for (name, value) in env {
-        let Ok(name) = name.into_string() else {
-            continue; // none of our names is anything but ASCII
-        };
-        match value.into_string() {
-            Ok(value) => out.push((name, value)),
-            Err(_) if read.contains(&name.as_str()) => {
-                return Err(ConfigError::new(name, "the value is not valid UTF-8"));
-            }
-            Err(_) => {}
-        }
-    }
-    Ok(out)
-}
-
-/// One variable of the environment as text: `None` when unset or empty, an error naming it
-/// when it is not UTF-8.
-fn env_text(name: &str) -> Result<Option<String>, ConfigError> {
-    match std::env::var_os(name) {
-        None => Ok(None),
-        Some(v) => match v.into_string() {
-            Ok(v) if v.trim().is_empty() => Ok(None),
-            Ok(v) => Ok(Some(v)),
-            Err(_) => Err(ConfigError::new(name, "the value is not valid UTF-8")),
-        },
     }
 }
 
@@ -227,18 +214,18 @@ pub fn log_filter(value: Option<&str>) -> Result<String, ConfigError> {
     })
 }
 
-fn init_logging() -> Result<(), ConfigError> {
+fn init_logging(env: &Env) -> Result<(), ConfigError> {
     use tracing_subscriber::EnvFilter;
-    let format = env_text("LOG_FORMAT")?;
-    let level = log_filter(env_text("LOG_LEVEL")?.as_deref())?;
+    let format = env.get(&settings::common::LOG_FORMAT)?;
+    let level = log_filter(Some(&env.get(&settings::common::LOG_LEVEL)?))?;
     let filter = EnvFilter::try_new(&level).map_err(|e| ConfigError::new("LOG_LEVEL", e.to_string()))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    match format.as_deref() {
-        None | Some("text" | "human") => builder.init(),
-        Some("json") => builder.json().flatten_event(true).init(),
-        Some(other) => {
+    match format.trim() {
+        "text" | "human" => builder.init(),
+        "json" => builder.json().flatten_event(true).init(),
+        other => {
             return Err(ConfigError::new(
                 "LOG_FORMAT",
                 format!("{other:?} is not a log format: use text or json"),
@@ -254,21 +241,18 @@ mod tests {
     use std::ffi::OsString;
     use std::os::unix::ffi::OsStringExt;
 
+    static COUNT: Setting<u64> = Setting {
+        name: "COUNT",
+        default: 1,
+        range: None,
+        alias: None,
+        help: "",
+    };
+
     const INFO: ServiceInfo = ServiceInfo {
         name: "test",
         about: "",
-        settings: &[&[
-            Setting {
-                name: "COUNT",
-                default: "1",
-                help: "",
-            },
-            Setting {
-                name: "USERS_COUNT",
-                default: "1",
-                help: "Users. Alias: USER_MAX_ID.",
-            },
-        ]],
+        settings: &[&[&COUNT, &settings::world::USERS_COUNT]],
     };
 
     fn os(s: &str) -> OsString {
@@ -283,12 +267,11 @@ mod tests {
             (os("COUNT"), os("5")),
             (junk.clone(), os("x")),
         ];
-        assert_eq!(
-            vars_from(&INFO, env).expect("unrelated junk is ignored"),
-            vec![("COUNT".to_owned(), "5".to_owned())]
-        );
+        let read = Env::from_os(&INFO, env).expect("unrelated junk is ignored");
+        assert_eq!(format!("{read:?}"), r#"{"COUNT"}"#);
+        assert_eq!(read.get(&COUNT), Ok(5));
         for name in ["COUNT", "USER_MAX_ID", "LOG_LEVEL"] {
-            let e = vars_from(&INFO, vec![(os(name), junk.clone())]).expect_err(name);
+            let e = Env::from_os(&INFO, vec![(os(name), junk.clone())]).expect_err(name);
             assert_eq!(e.variable, name);
         }
     }

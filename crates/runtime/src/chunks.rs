@@ -10,7 +10,17 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::bounded::Bounded;
+use crate::settings::Setting;
 use crate::{Progress, Shutdown};
+
+/// Orders per atomic chunk, the unit of resuming: orders and items read it alike.
+pub static CHUNK_ORDERS: Setting<u64> = Setting {
+    name: "CHUNK_ORDERS",
+    default: 50_000,
+    range: Some((1, 10_000_000)),
+    alias: None,
+    help: "Orders per atomic chunk (one transaction or bulk load; for items, the items of those orders); the unit of resuming.",
+};
 
 /// Outcome of [`load`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
