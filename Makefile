@@ -28,12 +28,16 @@ help:
 	@echo "make check-terraform - terraform init/validate/plan/apply/test offline against stand-in providers, negative tests, checkov"
 	@echo "make check-notebook - the Databricks silver notebook on a local Spark, on bronze from the services' output"
 
-# One cargo invocation per service: cargo unifies the features of the packages it builds
-# together, so building all six at once would link every backend's SDK into every binary.
-# Built one by one, each links only the backends it can select (its playground-sinks
-# features); services with the same backends share their compiled dependencies.
+# One cargo invocation per set of services that select the same backends: cargo unifies the
+# features of the packages it builds together, so building all six at once would link every
+# backend's SDK into every binary. Built this way, each binary links only the backends it can
+# select (its playground-sinks features), and a change to one backend rebuilds only the
+# binaries that link it.
+BACKEND_SETS := users,products orders,items pageviews,stars
+packages_of = $(addprefix -p playground-,$(subst $(comma), ,$(1)))
+comma := ,
 build:
-	for s in $(SERVICES); do $(CARGO) build --release --locked -p playground-$$s --bins || exit 1; done
+	$(foreach set,$(BACKEND_SETS),$(CARGO) build --release --locked --bins $(call packages_of,$(set)) &&) true
 
 run: build
 	@echo "== batch services: users, products, orders, items -> $(DATA)/"
@@ -93,9 +97,7 @@ STATIC_DIR = target/$(STATIC_TARGET)/release
 static:
 	@case "$(STATIC_TARGET)" in *-linux-*) ;; \
 	  *) echo "make static: STATIC_TARGET='$(STATIC_TARGET)' is not a Linux target (rustc -vV names the host; set STATIC_TARGET=<arch>-unknown-linux-gnu)" >&2; exit 2 ;; esac
-	for s in $(SERVICES); do \
-	  RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --bins -p playground-$$s || exit 1; \
-	done
+	$(foreach set,$(BACKEND_SETS),RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(STATIC_TARGET) --bins $(call packages_of,$(set)) &&) true
 
 # The binaries are static and run --help with no shared libraries, in an empty root.
 # Then users, with compose.yaml's settings, uploads to Azurite from a root laid out as the image.
