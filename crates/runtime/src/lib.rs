@@ -188,7 +188,7 @@ pub fn log_filter(value: Option<&str>) -> Result<String, ConfigError> {
     };
     let bad = |what: &str| {
         ConfigError::new(
-            "LOG_LEVEL",
+            settings::common::LOG_LEVEL.name,
             format!(
                 "{what:?} is not a log level: use one of {} or target=level, comma-separated",
                 LEVELS.join(", ")
@@ -218,7 +218,8 @@ fn init_logging(env: &Env) -> Result<(), ConfigError> {
     use tracing_subscriber::EnvFilter;
     let format = env.get(&settings::common::LOG_FORMAT)?;
     let level = log_filter(Some(&env.get(&settings::common::LOG_LEVEL)?))?;
-    let filter = EnvFilter::try_new(&level).map_err(|e| ConfigError::new("LOG_LEVEL", e.to_string()))?;
+    let filter = EnvFilter::try_new(&level)
+        .map_err(|e| ConfigError::new(settings::common::LOG_LEVEL.name, e.to_string()))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -227,7 +228,7 @@ fn init_logging(env: &Env) -> Result<(), ConfigError> {
         "json" => builder.json().flatten_event(true).init(),
         other => {
             return Err(ConfigError::new(
-                "LOG_FORMAT",
+                settings::common::LOG_FORMAT.name,
                 format!("{other:?} is not a log format: use text or json"),
             ));
         }
