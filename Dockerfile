@@ -2,8 +2,8 @@
 # One image per service, all from this file:
 #   docker build --build-arg SERVICE=users -t playground-users .    (or: make image SERVICE=users)
 #
-# Stage 1 builds every service binary with `make static`, the same command CI runs and checks
-# (`make check-static`): glibc linked statically (no musl target is needed), for the build
+# Stage 1 builds every service binary with `make static` (CI's `make check-static` checks the
+# same flags on a build linking every backend): glibc linked statically (no musl target is needed), for the build
 # container's own architecture: the Rust triple `rustc -vV` names as host (amd64 gives
 # x86_64-unknown-linux-gnu, arm64 aarch64-unknown-linux-gnu), so the image is native on
 # Apple Silicon and Graviton as on x86 (`--platform linux/amd64` builds an amd64 image
