@@ -41,6 +41,8 @@ _SQL = {
 }
 _STREAM = {
     "RUN_SECONDS": "unset: the streams run until the container group is stopped",
+    "REPLAY_FROM": "unset: the deployment runs live streams; a replay is a one-off run",
+    "REPLAY_UNTIL": "unset: the deployment runs live streams; a replay is a one-off run",
     "EVENTHUB_ENDPOINT": "the Event Hubs emulator's endpoint; on Azure EVENTHUB_NAMESPACE is used",
 }
 

@@ -252,10 +252,16 @@ impl<K: EventKind> EventStream<K> {
     /// [`EventStream::warm_up`] does it in steps, so a caller can stop in between; the first
     /// [`EventStream::next_before`] finishes it otherwise. Yields the same events as `new`.
     pub fn unopened(timeline: Timeline, start_second: i64) -> Self {
+        Self::unopened_at(timeline, start_second * 1000)
+    }
+
+    /// The stream of events due at or after the instant `start` (any millisecond: a replay
+    /// of a range starts where the range does), look-back window not yet read.
+    pub fn unopened_at(timeline: Timeline, start: Millis) -> Self {
         EventStream {
             timeline,
-            start: start_second * 1000,
-            next_second: start_second - LOOKBACK_SECONDS,
+            start,
+            next_second: start.div_euclid(1000) - LOOKBACK_SECONDS,
             heap: BinaryHeap::new(),
             kind: std::marker::PhantomData,
         }

@@ -17,13 +17,25 @@ pub fn now_millis() -> Millis {
         .unwrap_or(0)
 }
 
-/// How the pump batches.
+/// How the pump batches and paces.
 #[derive(Debug, Clone, Copy)]
 pub struct PumpPlan {
     /// Most events per send.
     pub max_batch: usize,
     /// Stop sending events due at or after this instant (`None`: run until shutdown).
     pub end: Option<Millis>,
+    /// Against the wall clock, or as fast as the sink takes them.
+    pub pace: Pace,
+}
+
+/// When an event is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// When it falls due on the wall clock (a live stream).
+    Live,
+    /// At once: the clock is taken to stand at `end` already (a replay of a past range). The
+    /// events are the same as a live run's; only the waiting is gone.
+    Replay,
 }
 
 /// Outcome of [`pump`].
@@ -62,7 +74,10 @@ where
     };
     loop {
         let stopping = shutdown.is_triggered();
-        let now = now_millis();
+        let now = match (plan.pace, plan.end) {
+            (Pace::Replay, Some(end)) => end,
+            _ => now_millis(),
+        };
         let horizon = match plan.end {
             Some(end) => now.min(end),
             None => now,
@@ -149,6 +164,7 @@ mod tests {
         let plan = PumpPlan {
             max_batch: 10,
             end: None,
+            pace: Pace::Live,
         };
         let trigger = shutdown.clone();
         tokio::spawn(async move {

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 
+use chrono::{DateTime, Utc};
 use playground_model::{Locale, NaiveDate, Shard};
 
 use crate::ServiceInfo;
@@ -131,6 +132,19 @@ impl Value for NaiveDate {
     }
     fn show(&self) -> String {
         self.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// An instant, RFC 3339 (`2026-12-01T00:00:00Z`, any offset), kept in UTC.
+impl Value for DateTime<Utc> {
+    const ACCEPTS: &'static str = "an RFC 3339 instant, e.g. `2026-12-01T00:00:00Z`";
+    fn parse(text: &str) -> Result<Self, String> {
+        DateTime::parse_from_rfc3339(text.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("{text:?} is not an RFC 3339 instant such as 2026-12-01T00:00:00Z ({e})"))
+    }
+    fn show(&self) -> String {
+        self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
     }
 }
 

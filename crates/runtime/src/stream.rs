@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use playground_model::events::{EventKind, EventStream, Identified};
-use playground_model::{Emitted, Locale, StreamConfig, Timeline};
+use playground_model::{Emitted, EventTime, Locale, Millis, StreamConfig, Timeline};
 use playground_sinks::SinkError;
 use playground_sinks::events::{EventRecord, EventSink, Hub};
 use serde::Serialize;
 
-use crate::pump::{self, PumpPlan, Pumped};
+use crate::pump::{self, Pace, PumpPlan, Pumped};
 use crate::settings::common::SEED;
 use crate::settings::world::{LOCALE, PRODUCTS_COUNT, USERS_COUNT};
 use crate::settings::{ConfigError, Env, Group, Setting};
@@ -35,6 +36,26 @@ pub static RUN_SECONDS: Setting<Option<u64>> = Setting {
     range: Some((Some(1), Some(MAX_RUN_SECONDS))),
     alias: None,
     help: "Stop after this many seconds (at most 100 years); unset runs until SIGTERM or Ctrl-C.",
+};
+
+/// Start of a replay.
+pub static REPLAY_FROM: Setting<Option<DateTime<Utc>>> = Setting {
+    name: "REPLAY_FROM",
+    default: None,
+    range: None,
+    alias: None,
+    help: "Replay: send at once, as fast as the sink takes them, exactly the events a live run \
+           would have sent from this instant (RFC 3339) until REPLAY_UNTIL, then exit 0.",
+};
+
+/// End of a replay.
+pub static REPLAY_UNTIL: Setting<Option<DateTime<Utc>>> = Setting {
+    name: "REPLAY_UNTIL",
+    default: None,
+    range: None,
+    alias: None,
+    help: "End of the replay (exclusive, RFC 3339); unset: the moment the service starts. \
+           Needs REPLAY_FROM.",
 };
 
 /// Whether the rate follows the time of day.
@@ -86,6 +107,8 @@ pub static BATCH_MAX_EVENTS: Setting<usize> = Setting {
 pub static SETTINGS: Group = &[
     &SESSIONS_PER_SECOND,
     &RUN_SECONDS,
+    &REPLAY_FROM,
+    &REPLAY_UNTIL,
     &USERS_COUNT,
     &DAILY_CURVE,
     &LATE_FRACTION,
@@ -104,6 +127,8 @@ pub struct StreamSettings {
     pub stream: StreamConfig,
     /// Run time limit.
     pub run_seconds: Option<u64>,
+    /// A past (or any) range to send at once instead of a live run.
+    pub replay: Option<Replay>,
     /// Most events per send.
     pub max_batch: usize,
 }
@@ -125,11 +150,48 @@ impl StreamSettings {
         stream.late_fraction = env.get(&LATE_FRACTION)?;
         stream.late_max_seconds = env.get(&LATE_MAX_SECONDS)?;
         stream.duplicate_fraction = env.get(&DUPLICATE_FRACTION)?;
+        let run_seconds = env.get(&RUN_SECONDS)?;
+        let replay = Replay::read(env)?;
+        if replay.is_some() && run_seconds.is_some() {
+            return Err(ConfigError::new(
+                format!("{}, {}", RUN_SECONDS.name, REPLAY_FROM.name),
+                "a replay ends at REPLAY_UNTIL, a live run after RUN_SECONDS: set one of them",
+            ));
+        }
         Ok(StreamSettings {
             stream,
-            run_seconds: env.get(&RUN_SECONDS)?,
+            run_seconds,
+            replay,
             max_batch: env.get(&BATCH_MAX_EVENTS)?,
         })
+    }
+}
+
+/// The send-time range of a replay: `[from, until)` in Unix milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replay {
+    /// First instant whose events are sent.
+    pub from: Millis,
+    /// Events due at or after this are not sent; `None`: the moment the service starts.
+    pub until: Option<Millis>,
+}
+
+impl Replay {
+    fn read(env: &Env) -> Result<Option<Replay>, ConfigError> {
+        let from = env.get(&REPLAY_FROM)?.map(|t| t.timestamp_millis());
+        let until = env.get(&REPLAY_UNTIL)?.map(|t| t.timestamp_millis());
+        match (from, until) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(ConfigError::new(
+                REPLAY_UNTIL.name,
+                "is set but REPLAY_FROM is not: a replay needs its start",
+            )),
+            (Some(from), Some(until)) if until <= from => Err(ConfigError::new(
+                REPLAY_UNTIL.name,
+                "must come after REPLAY_FROM (the range is [REPLAY_FROM, REPLAY_UNTIL))",
+            )),
+            (Some(from), until) => Ok(Some(Replay { from, until })),
+        }
     }
 }
 
@@ -156,15 +218,31 @@ where
     S: EventSink,
 {
     let what = hub.name();
-    let first_second = pump::now_millis().div_euclid(1000) + 1;
-    let end = settings.run_seconds.map(|s| (first_second + s as i64) * 1000);
-    let mut stream = EventStream::<K>::unopened(Timeline::new(settings.stream.clone()), first_second);
+    let (start, end, pace) = match settings.replay {
+        Some(replay) => {
+            let until = replay.until.unwrap_or_else(pump::now_millis);
+            if until <= replay.from {
+                tracing::warn!("nothing to replay: REPLAY_FROM is not before REPLAY_UNTIL (unset: now)");
+            }
+            (replay.from, Some(until), Pace::Replay)
+        }
+        None => {
+            let first_second = pump::now_millis().div_euclid(1000) + 1;
+            let end = settings.run_seconds.map(|s| (first_second + s as i64) * 1000);
+            (first_second * 1000, end, Pace::Live)
+        }
+    };
+    let mut stream = EventStream::<K>::unopened_at(Timeline::new(settings.stream.clone()), start);
+    let first_second = start.div_euclid(1000);
     tracing::info!(
         sessions_per_second = settings.stream.sessions_per_second,
         run_seconds = settings.run_seconds,
         seed = settings.stream.seed,
         to = %sink.describe(),
-        "sending {what} from second {first_second}"
+        "{} {what} from {}{}",
+        if pace == Pace::Replay { "replaying" } else { "sending" },
+        EventTime(start),
+        end.map(|e| format!(" until {}", EventTime(e))).unwrap_or_default()
     );
     // Sessions still in progress at the start are found by drawing every session of the
     // look-back window (about 3,000 seconds of them): at high rates that takes a while, so it
@@ -177,7 +255,7 @@ where
                 events: 0,
                 duplicates: 0,
                 first_second,
-                until: first_second * 1000,
+                until: start,
             });
         }
         let steps = (20_000.0 / settings.stream.sessions_per_second.max(1.0)).clamp(1.0, 1000.0) as u32;
@@ -191,6 +269,7 @@ where
     let plan = PumpPlan {
         max_batch: settings.max_batch,
         end,
+        pace,
     };
     let out = pump::pump(stream, sink, plan, &progress, shutdown, record).await?;
     tracing::info!(
