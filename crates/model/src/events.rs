@@ -180,6 +180,8 @@ pub struct Emitted<E> {
     pub send_at: Millis,
     /// True for the second send of a duplicated event.
     pub duplicate: bool,
+    /// True for both sends of a duplicated event (the second comes right after the first).
+    pub sent_twice: bool,
     /// The record.
     pub event: E,
 }
@@ -366,6 +368,7 @@ impl<K: EventKind> EventStream<K> {
         Some(Emitted {
             send_at: p.at,
             duplicate: p.duplicate,
+            sent_twice: delivery.duplicate,
             event: K::build(&self.timeline, &p.session, p.k, delivery.lag),
         })
     }

@@ -22,6 +22,7 @@
 
 pub mod birth_number;
 pub mod events;
+pub mod keys;
 pub mod locale;
 pub mod orders;
 pub mod products;
