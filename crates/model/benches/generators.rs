@@ -140,7 +140,14 @@ fn main() {
         10_000
     });
 
+    let (generated, keyed) = answer_keys(min);
+
     println!();
+    println!(
+        "         answer keys vs the streams' generators: {:.2}x (keys >= generators: {})",
+        keyed / generated,
+        verdict(keyed >= generated)
+    );
     println!(
         "targets: users >= 500,000/s: {}",
         verdict(users_json >= 500_000.0)
@@ -160,6 +167,74 @@ fn main() {
         ),
         _ => println!("baseline: not measured (make bench runs bench/python_baseline.py for it)"),
     }
+}
+
+/// Events per second keyed (every stream output of `query.asaql`, one pass) against events
+/// per second the two stream services generate and serialise for the same range, with the
+/// Terraform defaults but a rate high enough to measure (10 sessions/s); then a whole day at
+/// the Terraform default rate, with the most events held at once (the memory bound).
+fn answer_keys(min: Duration) -> (f64, f64) {
+    use playground_model::keys::{KeyConfig, KeyRange, stream_keys};
+    let mut stream = StreamConfig::new(SEED, 5_000_000, 100_000);
+    stream.sessions_per_second = 10.0;
+    let cfg = KeyConfig {
+        stream,
+        vip_count: 50_000,
+        high_latency_ms: 2000,
+    };
+    let day = 1_764_028_800_000i64;
+    let range = |b: u64| KeyRange {
+        from: day + b as i64 * 600_000,
+        until: day + (b as i64 + 1) * 600_000,
+    };
+    let mut buf = Vec::with_capacity(16 << 20);
+    let generated = measure("pageviews + stars, 10 min at 10/s (generate + JSON)", min, |b| {
+        let r = range(b);
+        let timeline = Timeline::new(cfg.stream.clone());
+        let mut n = 0;
+        let mut views = EventStream::<Pageviews>::unopened_at(timeline.clone(), r.from);
+        while let Some(e) = views.next_before(r.until) {
+            buf.clear();
+            serde_json::to_writer(&mut buf, &e.event).expect("serialise");
+            n += 1;
+        }
+        let mut stars = EventStream::<Stars>::unopened_at(timeline, r.from);
+        while let Some(e) = stars.next_before(r.until) {
+            buf.clear();
+            serde_json::to_writer(&mut buf, &e.event).expect("serialise");
+            n += 1;
+        }
+        n
+    });
+    let keyed = measure("answer keys, the same ranges (all outputs)", min, |b| {
+        let mut rows = 0u64;
+        let stats = stream_keys(&cfg, range(b), |row| {
+            black_box(row);
+            rows += 1;
+        });
+        black_box(rows);
+        stats.events
+    });
+    let mut daily = cfg.clone();
+    daily.stream.sessions_per_second = 1.0;
+    let started = Instant::now();
+    let stats = stream_keys(
+        &daily,
+        KeyRange {
+            from: day,
+            until: day + 86_400_000,
+        },
+        |row| {
+            black_box(row);
+        },
+    );
+    println!(
+        "answer keys, a day at the Terraform default (1 session/s): {} events in {:.1} s, at most {} held at once",
+        fmt_rate(stats.events as f64),
+        started.elapsed().as_secs_f64(),
+        fmt_rate(stats.peak_held as f64)
+    );
+    (generated, keyed)
 }
 
 fn verdict(ok: bool) -> &'static str {
