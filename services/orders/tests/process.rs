@@ -219,3 +219,44 @@ fn sigterm_before_the_end_exits_143_with_whole_chunks() {
         "whole chunks only: {partial}"
     );
 }
+
+/// The orders table's key (issue 16) from the rows as SQLite holds them.
+fn key_of_table(pg: &Playground) -> playground_model::keys::batch::TableKey {
+    let mut key = playground_model::keys::batch::TableKey::default();
+    for (id, user, date, value) in rows(pg) {
+        let seconds = chrono::NaiveDateTime::parse_from_str(&date, "%Y-%m-%d %H:%M:%S")
+            .unwrap()
+            .and_utc()
+            .timestamp();
+        key.add(&[
+            ("order_id", id as u64),
+            ("user_id", user as u64),
+            ("order_date", seconds as u64),
+            ("value_cents", playground_model::keys::batch::cents(value)),
+        ]);
+    }
+    key
+}
+
+/// Issue 16: the answer key of the orders table equals the table the service wrote, and a
+/// table missing one chunk does not match it.
+#[test]
+fn the_orders_key_matches_the_table_and_not_one_missing_a_chunk() {
+    let pg = Playground::new(BIN);
+    pg.run_ok(&[
+        ("SEED", "5"),
+        ("COUNT", "3000"),
+        ("USERS_COUNT", "300"),
+        ("CHUNK_ORDERS", "700"),
+    ]);
+    let generator = OrderGenerator::new(OrdersConfig::new(5, 300, 0));
+    let (expected, _) = playground_model::keys::batch::orders_and_items(&generator, 3000);
+    assert_eq!(key_of_table(&pg), expected);
+    Connection::open(pg.data().join("orders.sqlite"))
+        .unwrap()
+        .execute("DELETE FROM orders WHERE orderId >= 700 AND orderId < 1400", [])
+        .unwrap();
+    let short = key_of_table(&pg);
+    assert_eq!(short.rows, 2300);
+    assert_ne!(short.hash, expected.hash);
+}

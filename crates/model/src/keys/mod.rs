@@ -16,6 +16,7 @@
 //! tolerance moved it elsewhere differs there, and the verifier says so.
 
 pub mod asa;
+pub mod batch;
 mod stream_keys;
 
 pub use asa::Certainty;
