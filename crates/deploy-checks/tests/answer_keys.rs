@@ -261,13 +261,13 @@ fn keyed(users: &HashMap<u64, Value>) -> (Rows, keys::KeyStats) {
         },
         |row| {
             let (output, text) = match row {
-                Row::Pageview { event, sent_twice } => (
+                Row::Pageview { event, sent } => (
                     Output::BronzePageviews,
-                    format!("{} x{}", json(event), 1 + u32::from(sent_twice)),
+                    format!("{} x{}", json(event), 1 + u32::from(sent.twice)),
                 ),
-                Row::Star { event, sent_twice } => (
+                Row::Star { event, sent } => (
                     Output::BronzeStars,
-                    format!("{} x{}", json(event), 1 + u32::from(sent_twice)),
+                    format!("{} x{}", json(event), 1 + u32::from(sent.twice)),
                 ),
                 Row::HttpMethods(w) => (
                     Output::SilverHttpMethods,

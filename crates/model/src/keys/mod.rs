@@ -10,7 +10,7 @@
 //! they follow and the choices made where it is silent, are in [`asa`].
 //!
 //! The keys describe distinct events: a duplicated event (sent twice by the producer) is one
-//! row, marked `sent_twice`, and window counts carry both the distinct count and the count
+//! row, marked as sent twice ([`Sent`]), and window counts carry both the distinct count and the count
 //! of sends. The event time is the event's own `event_time` (the job reads
 //! `TIMESTAMP BY event_time`), so a late event belongs to its event-time window; a job whose
 //! tolerance moved it elsewhere differs there, and the verifier says so.
@@ -127,22 +127,39 @@ pub struct HttpMethodsRow {
     pub window_end: EventTime,
 }
 
+/// How the producer sent an event: when (its event time lags this for a late event), and
+/// whether twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Sent {
+    /// The send time; `event_time` is earlier by the event's lag.
+    pub at: Millis,
+    /// Sent twice with the same id.
+    pub twice: bool,
+}
+
+impl Sent {
+    /// How long after its event time the event was sent (0: on time).
+    pub fn lag(&self, event_time: EventTime) -> Millis {
+        self.at - event_time.0
+    }
+}
+
 /// One row of an answer key, borrowed from the pass that computes it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Row<'a> {
-    /// A raw pageview; `sent_twice` when the producer sent it twice.
+    /// A raw pageview, and how it was sent.
     Pageview {
         /// The event.
         event: &'a Pageview,
-        /// Sent twice with the same id.
-        sent_twice: bool,
+        /// When and how often.
+        sent: Sent,
     },
-    /// A raw rating.
+    /// A raw rating, and how it was sent.
     Star {
         /// The event.
         event: &'a Star,
-        /// Sent twice with the same id.
-        sent_twice: bool,
+        /// When and how often.
+        sent: Sent,
     },
     /// A window count.
     HttpMethods(&'a HttpMethodsRow),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
 use super::asa::{
     self, Certainty, FIRST_VIEW_INTERVAL, HTTP_METHODS_WINDOW, MINUTE, UNHAPPY_BELOW_STARS, UNHAPPY_REACH,
 };
-use super::{HttpMethodsRow, KeyConfig, KeyRange, Output, Row};
+use super::{HttpMethodsRow, KeyConfig, KeyRange, Output, Row, Sent};
 use crate::events::{EventStream, EventTime, Pageview, Pageviews, Star, Stars};
 use crate::timeline::{Millis, Timeline};
 use crate::users::UserGenerator;
@@ -37,6 +37,7 @@ struct Queued {
     time: Millis,
     rank: u8,
     seq: u64,
+    sent_at: Millis,
     sent_twice: bool,
     event: Event,
 }
@@ -85,34 +86,25 @@ pub fn stream_keys(cfg: &KeyConfig, range: KeyRange, mut emit: impl FnMut(Row<'_
         let take_view = !views_done && (ratings_done || views.next_due() <= ratings.next_due());
         let next = if take_view {
             views.next_before(end).map(|e| {
-                (
-                    e.event.event_time.0,
-                    0,
-                    e.duplicate,
-                    e.sent_twice,
-                    Event::View(e.event),
-                )
+                let at = (e.event.event_time.0, 0, e.send_at);
+                (at, e.duplicate, e.sent_twice, Event::View(e.event))
             })
         } else {
             ratings.next_before(end).map(|e| {
-                (
-                    e.event.event_time.0,
-                    1,
-                    e.duplicate,
-                    e.sent_twice,
-                    Event::Rating(e.event),
-                )
+                let at = (e.event.event_time.0, 1, e.send_at);
+                (at, e.duplicate, e.sent_twice, Event::Rating(e.event))
             })
         };
         match next {
             // The second send of a duplicated event: the first carries `sent_twice`.
-            Some((_, _, true, _, _)) => {}
-            Some((time, rank, false, sent_twice, event)) => {
+            Some((_, true, _, _)) => {}
+            Some(((time, rank, sent_at), false, sent_twice, event)) => {
                 seq += 1;
                 queue.push(Reverse(Queued {
                     time,
                     rank,
                     seq,
+                    sent_at,
                     sent_twice,
                     event,
                 }));
@@ -202,9 +194,13 @@ impl Pass {
             return;
         }
         self.expire(q.time);
+        let sent = Sent {
+            at: q.sent_at,
+            twice: q.sent_twice,
+        };
         match q.event {
-            Event::View(v) => self.view(v, q.sent_twice, emit),
-            Event::Rating(s) => self.rating(s, q.sent_twice, emit),
+            Event::View(v) => self.view(v, sent, emit),
+            Event::Rating(s) => self.rating(s, sent, emit),
         }
     }
 
@@ -217,15 +213,10 @@ impl Pass {
         expire(&mut self.low_expiry, &mut self.low_by_user, now - MINUTE);
     }
 
-    fn view(&mut self, v: Pageview, sent_twice: bool, emit: &mut impl FnMut(Row<'_>)) {
+    fn view(&mut self, v: Pageview, sent: Sent, emit: &mut impl FnMut(Row<'_>)) {
         let t = v.event_time.0;
-        self.send(
-            Row::Pageview {
-                event: &v,
-                sent_twice,
-            },
-            emit,
-        );
+        let sent_twice = sent.twice;
+        self.send(Row::Pageview { event: &v, sent }, emit);
 
         let end = asa::tumbling_window_end(t, HTTP_METHODS_WINDOW);
         self.close_windows_before(end, emit);
@@ -284,14 +275,8 @@ impl Pass {
         self.views_by_user.entry(v.user_id).or_default().push_back(v);
     }
 
-    fn rating(&mut self, s: Star, sent_twice: bool, emit: &mut impl FnMut(Row<'_>)) {
-        self.send(
-            Row::Star {
-                event: &s,
-                sent_twice,
-            },
-            emit,
-        );
+    fn rating(&mut self, s: Star, sent: Sent, emit: &mut impl FnMut(Row<'_>)) {
+        self.send(Row::Star { event: &s, sent }, emit);
         if s.stars >= UNHAPPY_BELOW_STARS {
             return;
         }
