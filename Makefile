@@ -9,7 +9,7 @@ COMPOSE := tools/bin/docker-compose
 
 SERVICES := users products orders items pageviews stars
 
-.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events clean help \
+.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys clean help \
 	static static-check-build check-static check-compose image images push print-image \
 	check-terraform terraform-fmt check-notebook
 
@@ -195,7 +195,11 @@ check-notebook: target/venv-spark/installed
 	$(TEST_BUILD)
 	cd tools/notebook && PLAYGROUND_BIN=$(PLAYGROUND_BIN) ../../target/venv-spark/bin/python -m pytest -p no:cacheprovider -v -s test_silver_notebook.py
 
-bench: bench-model bench-e2e bench-events
+bench: bench-model bench-e2e bench-events bench-keys
+
+# Answer keys beside the stream services replaying the same range (events/s and the ratio).
+bench-keys:
+	CARGO=$(CARGO) bench/keys.sh
 
 # Records/s of every generator on one core; the Python version's Faker loop is measured first
 # (pip package faker) and passed in as the baseline.
