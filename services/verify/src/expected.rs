@@ -247,12 +247,9 @@ pub fn expected(cfg: &KeyConfig, range: KeyRange, tolerance: Millis) -> Expected
 }
 
 fn unhappy_columns(view: &Pageview, star: &Star) -> Columns {
-    columns_of(
-        view,
-        &["user_id", "uri", "latency", "event_time", "event_id"],
-        &[
-            ("stars", star.stars.to_string()),
-            ("stars_time", star.event_time.to_string()),
-        ],
-    )
+    let rating = [
+        ("stars", star.stars.to_string()),
+        ("stars_time", star.event_time.to_string()),
+    ];
+    columns_of(view, UNHAPPY, &rating)
 }

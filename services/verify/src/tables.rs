@@ -69,15 +69,7 @@ mod tests {
     fn orders_key(ids: impl Iterator<Item = u64>, generator: &OrderGenerator) -> TableKey {
         let mut key = TableKey::default();
         for order in ids.map(|i| generator.order(i)) {
-            key.add(&[
-                ("order_id", order.order_id),
-                ("user_id", order.user_id),
-                ("order_date", order.order_date.and_utc().timestamp() as u64),
-                (
-                    "value_cents",
-                    playground_model::keys::batch::cents(order.order_value),
-                ),
-            ]);
+            key.add(&playground_model::keys::batch::order_row(&order));
         }
         key
     }

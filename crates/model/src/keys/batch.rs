@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::orders::OrderGenerator;
+use crate::orders::{Item, Order, OrderGenerator};
 use crate::products::ProductGenerator;
 use crate::users::UserGenerator;
 
@@ -57,6 +57,26 @@ pub fn cents(value: f64) -> u64 {
     (value * 100.0).round().max(0.0) as u64
 }
 
+/// An `orders` row as the key reads it: `order_id`, `user_id`, `order_date` (Unix seconds),
+/// the value in cents.
+pub fn order_row(order: &Order) -> [(&'static str, u64); 4] {
+    [
+        ("order_id", order.order_id),
+        ("user_id", order.user_id),
+        ("order_date", order.order_date.and_utc().timestamp().max(0) as u64),
+        ("value_cents", cents(order.order_value)),
+    ]
+}
+
+/// An `items` row as the key reads it: `order_id`, `row_id`, `product_id`.
+pub fn item_row(item: &Item) -> [(&'static str, u64); 3] {
+    [
+        ("order_id", item.order_id),
+        ("row_id", u64::from(item.row_id)),
+        ("product_id", item.product_id),
+    ]
+}
+
 /// The silver `users` table: `id` and `is_vip` (the first `vip_count` of the VIP list).
 pub fn users(users: &UserGenerator, vip_count: u64) -> TableKey {
     let vips: HashSet<u64> = users
@@ -87,20 +107,11 @@ pub fn orders_and_items(orders: &OrderGenerator, count: u64) -> (TableKey, Table
     let mut items = Vec::with_capacity(10);
     for id in 0..count {
         let order = orders.order(id);
-        o.add(&[
-            ("order_id", order.order_id),
-            ("user_id", order.user_id),
-            ("order_date", order.order_date.and_utc().timestamp().max(0) as u64),
-            ("value_cents", cents(order.order_value)),
-        ]);
+        o.add(&order_row(&order));
         items.clear();
         orders.items_into(id, &mut items);
         for item in &items {
-            i.add(&[
-                ("order_id", item.order_id),
-                ("row_id", u64::from(item.row_id)),
-                ("product_id", item.product_id),
-            ]);
+            i.add(&item_row(item));
         }
     }
     (o, i)
@@ -119,11 +130,7 @@ mod tests {
             buf.clear();
             generator.items_into(id, &mut buf);
             for item in &buf {
-                key.add(&[
-                    ("order_id", item.order_id),
-                    ("row_id", u64::from(item.row_id)),
-                    ("product_id", item.product_id),
-                ]);
+                key.add(&item_row(item));
             }
         }
         key
@@ -154,11 +161,7 @@ mod tests {
             }
         }
         for item in &all {
-            swapped.add(&[
-                ("order_id", item.order_id),
-                ("row_id", u64::from(item.row_id)),
-                ("product_id", item.product_id),
-            ]);
+            swapped.add(&item_row(item));
         }
         assert_eq!(swapped.sums, items.sums, "the sums cannot see it");
         assert_ne!(swapped.hash, items.hash, "the hash does");
