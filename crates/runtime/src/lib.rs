@@ -109,24 +109,49 @@ where
     F: FnOnce(Env, Shutdown) -> Fut,
     Fut: Future<Output = Result<(), Failure>>,
 {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("-h" | "--help") => {
-            print!("{}", settings::help(info));
-            return ExitCode::SUCCESS;
+    main_with_flags(info, &[], |env, shutdown, _| body(env, shutdown))
+}
+
+/// A command-line flag a binary takes besides `--help` and `--version`: how it is spelled
+/// and, for `--help`, what it does. Settings stay in the environment; a flag chooses how a
+/// tool reports (the verifier's `--json`).
+pub type Flag = (&'static str, &'static str);
+
+/// [`main`] for a binary that also takes `flags`: each given flag is passed to `body`; any
+/// other argument exits 2 naming it.
+pub fn main_with_flags<F, Fut>(info: &ServiceInfo, flags: &[Flag], body: F) -> ExitCode
+where
+    F: FnOnce(Env, Shutdown, Vec<&'static str>) -> Fut,
+    Fut: Future<Output = Result<(), Failure>>,
+{
+    let mut given = Vec::new();
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{}", settings::help(info));
+                if !flags.is_empty() {
+                    println!("\nFlags:");
+                    for (flag, help) in flags {
+                        println!("  {flag:<10} {help}");
+                    }
+                }
+                return ExitCode::SUCCESS;
+            }
+            "-V" | "--version" => {
+                println!("{} {}", info.name, env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            other => match flags.iter().find(|(f, _)| *f == other) {
+                Some((flag, _)) => given.push(*flag),
+                None => {
+                    eprintln!(
+                        "{}: unexpected argument {other:?}; settings come from the environment, see --help",
+                        info.name
+                    );
+                    return ExitCode::from(EXIT_CONFIG);
+                }
+            },
         }
-        Some("-V" | "--version") => {
-            println!("{} {}", info.name, env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
-        }
-        Some(other) => {
-            eprintln!(
-                "{}: unexpected argument {other:?}; settings come from the environment, see --help",
-                info.name
-            );
-            return ExitCode::from(EXIT_CONFIG);
-        }
-        None => {}
     }
     let env = match Env::from_process(info) {
         Ok(env) => env,
@@ -150,7 +175,7 @@ where
     let outcome = runtime.block_on(async {
         let shutdown = Shutdown::on_signals();
         signal = Some(shutdown.clone());
-        body(env, shutdown).await
+        body(env, shutdown, given).await
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

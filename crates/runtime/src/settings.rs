@@ -420,7 +420,7 @@ pub mod common {
 /// Settings of the generated world that several services share, so that they agree.
 pub mod world {
     use super::{Group, Setting};
-    use playground_model::{Locale, Shard};
+    use playground_model::{Locale, NaiveDate, Shard};
 
     /// Most ids of users, products or orders: ids `0..MAX_IDS` fit the SQL `int` columns
     /// (`orders.userId`, `items.productId`, `orderId`) every id may end up in.
@@ -463,6 +463,45 @@ pub mod world {
         range: None,
         alias: None,
         help: "i/n: write slice i of n. Users then write users.part-iii-of-nnn.json, i and n zero-padded to the width of n (at least 3), so cat users.part-* gives the whole file.",
+    };
+
+    /// VIP users, in vip.json.
+    pub static VIP_COUNT: Setting<u64> = Setting {
+        name: "VIP_COUNT",
+        default: 100,
+        range: None,
+        alias: None,
+        help: "VIP users: distinct existing ids (at most COUNT), in users/vip.json.",
+    };
+
+    /// Orders that exist, as the orders service's `COUNT`.
+    pub static ORDERS_COUNT: Setting<u64> = Setting {
+        name: "ORDERS_COUNT",
+        default: 100_000,
+        range: Some((0, MAX_ORDERS)),
+        alias: None,
+        help: "Orders that exist (the orders service's COUNT; orderId is an SQL int); items are written for each.",
+    };
+
+    /// First day of the order period.
+    pub static ORDERS_START: Setting<NaiveDate> = Setting {
+        name: "ORDERS_START",
+        default: match NaiveDate::from_ymd_opt(2024, 1, 1) {
+            Some(d) => d,
+            None => panic!("2024-01-01 is a date"),
+        },
+        range: None,
+        alias: None,
+        help: "First day of the order period (YYYY-MM-DD); the whole period within 0001-01-01..9999-12-31 (SQL datetime2).",
+    };
+
+    /// Length of the order period.
+    pub static ORDERS_DAYS: Setting<u32> = Setting {
+        name: "ORDERS_DAYS",
+        default: 366,
+        range: Some((1, 100_000)),
+        alias: None,
+        help: "Length of the order period in days.",
     };
 
     /// For listing only: the world settings are listed with the service that reads them.

@@ -137,19 +137,7 @@ impl StreamSettings {
     /// Reads and checks the settings of `hub`'s service; the pageviews one also reads the
     /// product settings, as its URIs point at products.
     pub fn read(env: &Env, hub: Hub) -> Result<StreamSettings, ConfigError> {
-        let users = env.get(&USERS_COUNT)?;
-        let (products, locale) = match hub {
-            Hub::Pageviews => (env.get(&PRODUCTS_COUNT)?, env.get(&LOCALE)?),
-            // Stars name products by id only; their choice does not depend on the count.
-            Hub::Stars => (0, Locale::default()),
-        };
-        let mut stream = StreamConfig::new(env.get(&SEED)?, users, products);
-        stream.locale = locale;
-        stream.sessions_per_second = env.get(&SESSIONS_PER_SECOND)?;
-        stream.daily_curve = env.get(&DAILY_CURVE)?;
-        stream.late_fraction = env.get(&LATE_FRACTION)?;
-        stream.late_max_seconds = env.get(&LATE_MAX_SECONDS)?;
-        stream.duplicate_fraction = env.get(&DUPLICATE_FRACTION)?;
+        let stream = stream_config(env, hub)?;
         let run_seconds = env.get(&RUN_SECONDS)?;
         let replay = Replay::read(env)?;
         if replay.is_some() && run_seconds.is_some() {
@@ -165,6 +153,25 @@ impl StreamSettings {
             max_batch: env.get(&BATCH_MAX_EVENTS)?,
         })
     }
+}
+
+/// The timeline's configuration as `hub`'s service reads it (the pageviews one also reads the
+/// product settings, as its URIs point at products); the verifier reads it as pageviews does.
+pub fn stream_config(env: &Env, hub: Hub) -> Result<StreamConfig, ConfigError> {
+    let users = env.get(&USERS_COUNT)?;
+    let (products, locale) = match hub {
+        Hub::Pageviews => (env.get(&PRODUCTS_COUNT)?, env.get(&LOCALE)?),
+        // Stars name products by id only; their choice does not depend on the count.
+        Hub::Stars => (0, Locale::default()),
+    };
+    let mut stream = StreamConfig::new(env.get(&SEED)?, users, products);
+    stream.locale = locale;
+    stream.sessions_per_second = env.get(&SESSIONS_PER_SECOND)?;
+    stream.daily_curve = env.get(&DAILY_CURVE)?;
+    stream.late_fraction = env.get(&LATE_FRACTION)?;
+    stream.late_max_seconds = env.get(&LATE_MAX_SECONDS)?;
+    stream.duplicate_fraction = env.get(&DUPLICATE_FRACTION)?;
+    Ok(stream)
 }
 
 /// The send-time range of a replay: `[from, until)` in Unix milliseconds.

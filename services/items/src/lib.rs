@@ -6,20 +6,11 @@ use std::sync::Arc;
 use playground_model::{OrderGenerator, OrdersConfig, Shard};
 use playground_runtime::chunks::{self, CHUNK_ORDERS, Loaded};
 use playground_runtime::settings::common::SEED;
-use playground_runtime::settings::world::{MAX_ORDERS, PRODUCTS_COUNT, SHARD};
-use playground_runtime::settings::{ConfigError, Env, Group, Setting};
+use playground_runtime::settings::world::{ORDERS_COUNT, PRODUCTS_COUNT, SHARD};
+use playground_runtime::settings::{ConfigError, Env, Group};
 use playground_runtime::{ServiceInfo, Shutdown, table};
 use playground_sinks::SinkError;
 use playground_sinks::table::{Rows, Table, TableSink};
-
-/// Orders that exist, as the orders service's `COUNT`.
-pub static ORDERS_COUNT: Setting<u64> = Setting {
-    name: "ORDERS_COUNT",
-    default: 100_000,
-    range: Some((0, MAX_ORDERS)),
-    alias: None,
-    help: "Orders that exist (the orders service's COUNT; orderId is an SQL int); items are written for each.",
-};
 
 /// Variables this service reads (besides the table's and the common ones).
 pub static SETTINGS: Group = &[&ORDERS_COUNT, &PRODUCTS_COUNT, &SHARD, &CHUNK_ORDERS];

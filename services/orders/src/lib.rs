@@ -6,7 +6,7 @@ use chrono::Datelike;
 use playground_model::{NaiveDate, OrderGenerator, OrdersConfig, Shard};
 use playground_runtime::chunks::{self, CHUNK_ORDERS, Loaded};
 use playground_runtime::settings::common::SEED;
-use playground_runtime::settings::world::{MAX_ORDERS, SHARD, USERS_COUNT};
+use playground_runtime::settings::world::{MAX_ORDERS, ORDERS_DAYS, ORDERS_START, SHARD, USERS_COUNT};
 use playground_runtime::settings::{ConfigError, Env, Group, Setting};
 use playground_runtime::{ServiceInfo, Shutdown, table};
 use playground_sinks::SinkError;
@@ -19,27 +19,6 @@ pub static COUNT: Setting<u64> = Setting {
     range: Some((0, MAX_ORDERS)),
     alias: None,
     help: "Orders to generate (orderId 0..COUNT; orderId is an SQL int).",
-};
-
-/// First day of the order period.
-pub static ORDERS_START: Setting<NaiveDate> = Setting {
-    name: "ORDERS_START",
-    default: match NaiveDate::from_ymd_opt(2024, 1, 1) {
-        Some(d) => d,
-        None => panic!("2024-01-01 is a date"),
-    },
-    range: None,
-    alias: None,
-    help: "First day of the order period (YYYY-MM-DD); the whole period within 0001-01-01..9999-12-31 (SQL datetime2).",
-};
-
-/// Length of the order period.
-pub static ORDERS_DAYS: Setting<u32> = Setting {
-    name: "ORDERS_DAYS",
-    default: 366,
-    range: Some((1, 100_000)),
-    alias: None,
-    help: "Length of the order period in days.",
 };
 
 /// Variables this service reads (besides the table's and the common ones).

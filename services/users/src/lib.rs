@@ -6,7 +6,7 @@ use std::time::Duration;
 use playground_model::{Locale, Shard, UserGenerator};
 use playground_runtime::blocks::{self, BlockPlan, Written};
 use playground_runtime::settings::common::SEED;
-use playground_runtime::settings::world::{LOCALE, MAX_IDS, SHARD};
+use playground_runtime::settings::world::{LOCALE, MAX_IDS, SHARD, VIP_COUNT};
 use playground_runtime::settings::{ConfigError, Env, Group, Setting};
 use playground_runtime::{Progress, ServiceInfo, Shutdown, lake};
 use playground_sinks::SinkError;
@@ -19,15 +19,6 @@ pub static COUNT: Setting<u64> = Setting {
     range: Some((0, MAX_IDS)),
     alias: None,
     help: "Users to generate (ids 0..COUNT; an SQL int holds every id).",
-};
-
-/// VIP users, in vip.json.
-pub static VIP_COUNT: Setting<u64> = Setting {
-    name: "VIP_COUNT",
-    default: 100,
-    range: None,
-    alias: None,
-    help: "VIP users: distinct existing ids (at most COUNT), in users/vip.json.",
 };
 
 /// Users per staged block.

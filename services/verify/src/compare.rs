@@ -15,7 +15,8 @@ pub const EXAMPLES: usize = 5;
 /// One difference, in full.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Example {
-    /// `missing`, `extra`, `differs`, `duplicate`, `late` or `borderline`.
+    /// Errors: `missing`, `extra`, `differs`, `extra copy` (a duplicate the producer did not
+    /// send); explained: `duplicate`, `late`, `borderline`.
     pub kind: &'static str,
     /// The row's identity (`event_id`, or window end and method).
     pub id: String,
@@ -137,7 +138,7 @@ pub fn compare(output: Output, expected: &[ExpectedRow], found: &[Columns]) -> O
             } else {
                 report.unexplained_duplicates += 1;
                 errors.push(example(
-                    "duplicate",
+                    "extra copy",
                     id,
                     Some(&e.columns),
                     Some(copy),

@@ -44,19 +44,18 @@ const ALERT: &[&str] = &[
     "event_time",
     "event_id",
 ];
+/// The silver notebook's `latency_alerts_users` columns (event_date aside).
 const ALERT_USER: &[&str] = &[
-    "user_id",
-    "http_method",
-    "uri",
-    "client_ip",
-    "latency",
-    "event_time",
     "event_id",
+    "user_id",
     "name",
     "user_name",
     "city",
     "administrative_unit",
     "phone_number",
+    "uri",
+    "latency",
+    "event_time",
 ];
 const VIP: &[&str] = &[
     "user_id",

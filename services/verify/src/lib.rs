@@ -6,11 +6,19 @@
 //! row the documentation leaves open. [`tables`] does the same for the silver tables, by
 //! count and fingerprint.
 //!
-//! Reading the rows from a lake (Parquet as Stream Analytics writes it, Delta tables) and the
-//! command-line binary come next (issue 16); this crate holds the comparison they will use.
+//! [`lake`] finds the outputs where Terraform's job and the silver notebook write them and
+//! reads them ([`parquet_rows`], [`delta`]); [`range`] chooses the event-time range they
+//! fully cover; [`check`] puts it together and [`report`] prints it.
 
+pub mod check;
 pub mod compare;
+pub mod config;
+pub mod delta;
 pub mod expected;
+pub mod lake;
+pub mod parquet_rows;
+pub mod range;
+pub mod report;
 pub mod tables;
 
 pub use compare::{Example, OutputReport, compare};

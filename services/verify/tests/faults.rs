@@ -88,7 +88,7 @@ fn a_duplicated_event_the_producer_sent_once_is_a_fault() {
     found.push(found[77].clone());
     let report = check(&keys, Output::BronzePageviews, &found);
     assert_eq!(report.unexplained_duplicates, 1);
-    assert_names(&report, "duplicate", &found[77]["event_id"]);
+    assert_names(&report, "extra copy", &found[77]["event_id"]);
 }
 
 #[test]

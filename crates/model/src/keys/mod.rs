@@ -64,6 +64,16 @@ impl KeyRange {
     }
 }
 
+/// The largest time between an event's `event_time` and its (last) send: a live run's output
+/// is complete up to its newest event less this.
+pub fn max_lag(stream: &StreamConfig) -> Millis {
+    if stream.late_fraction > 0.0 {
+        Millis::from(stream.late_max_seconds.max(1)) * 1000
+    } else {
+        0
+    }
+}
+
 /// The outputs keyed: the job's outputs by their names in `query.asaql`, and the silver
 /// notebook's enrichment of the alerts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

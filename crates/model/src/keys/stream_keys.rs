@@ -71,11 +71,7 @@ impl Ord for Queued {
 /// in the range is sent at or after its event time and at most the largest lag after it.
 pub fn stream_keys(cfg: &KeyConfig, range: KeyRange, mut emit: impl FnMut(Row<'_>)) -> KeyStats {
     let timeline = Timeline::new(cfg.stream.clone());
-    let lag = if cfg.stream.late_fraction > 0.0 {
-        Millis::from(cfg.stream.late_max_seconds.max(1)) * 1000
-    } else {
-        0
-    };
+    let lag = super::max_lag(&cfg.stream);
     let end = range.until.saturating_add(lag + 1);
     let mut views = EventStream::<Pageviews>::unopened_at(timeline.clone(), range.from);
     let mut ratings = EventStream::<Stars>::unopened_at(timeline, range.from);

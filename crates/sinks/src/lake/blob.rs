@@ -17,7 +17,7 @@ use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
 use bytes::Bytes;
 use futures::TryStreamExt;
 
-use super::{BlobAuthKind, BlobTarget, LakeSink};
+use super::{BlobAuthKind, BlobTarget, LakeReader, LakeSink};
 use crate::SinkError;
 use crate::error::scrub;
 #[cfg(test)]
@@ -67,6 +67,12 @@ impl BlobLake {
     /// Connects, checks access and creates the container when it is missing. A wrong or
     /// expired SAS, or missing permission, fails here with an error naming `target.setting`.
     pub async fn open(target: &BlobTarget) -> Result<BlobLake, SinkError> {
+        BlobLake::connect(target, true).await
+    }
+
+    /// Connects and checks access; creates the container when it is missing only if `create`
+    /// (a reader must not: it may hold a read-only SAS, and an absent container is empty).
+    pub async fn connect(target: &BlobTarget, create: bool) -> Result<BlobLake, SinkError> {
         let setting = target.setting;
         crate::ca_certificates::require(setting)?;
         let client_options = ClientOptions {
@@ -115,6 +121,9 @@ impl BlobLake {
         };
         match listed {
             Ok(()) => {}
+            Err(e) if e.http_status() == Some(StatusCode::NotFound) && !create => {
+                tracing::info!(container = %lake.redacted, "the container does not exist: nothing to read");
+            }
             Err(e) if e.http_status() == Some(StatusCode::NotFound) => {
                 match lake.container.create(None).await {
                     Ok(_) => tracing::info!(container = %lake.redacted, "created the container"),
@@ -141,6 +150,53 @@ fn as_config(e: SinkError) -> SinkError {
             permanent: true,
         } => SinkError::Config { setting, message },
         other => other,
+    }
+}
+
+impl LakeReader for BlobLake {
+    async fn walk(&self, prefix: &str) -> Result<Vec<(String, u64)>, SinkError> {
+        let dir = format!("{}/", prefix.trim_end_matches('/'));
+        let options = BlobContainerClientListBlobsOptions {
+            prefix: Some(dir.clone()),
+            ..Default::default()
+        };
+        let mut items = match self.container.list_blobs(Some(options)) {
+            Ok(items) => items,
+            Err(e) => return Err(remote(self.setting, "list blobs")(e)),
+        };
+        let mut out = Vec::new();
+        loop {
+            match items.try_next().await {
+                Ok(Some(item)) => {
+                    let name = item.name.unwrap_or_default();
+                    let size = item.properties.and_then(|p| p.content_length).unwrap_or(0);
+                    // ADLS gen2 lists its directories as empty blobs; they hold nothing.
+                    if let Some(rest) = name.strip_prefix(&dir).filter(|r| !r.is_empty()) {
+                        out.push((rest.to_owned(), size));
+                    }
+                }
+                Ok(None) => break,
+                // A container that does not exist holds nothing.
+                Err(e) if e.http_status() == Some(StatusCode::NotFound) => break,
+                Err(e) => return Err(remote(self.setting, "list blobs")(e)),
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    async fn get(&self, path: &str) -> Result<Bytes, SinkError> {
+        let download = self
+            .container
+            .blob_client(path)
+            .download(None)
+            .await
+            .map_err(remote(self.setting, "download a blob"))?;
+        download
+            .body
+            .collect()
+            .await
+            .map_err(remote(self.setting, "download a blob"))
     }
 }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
-use super::LakeSink;
+use super::{LakeReader, LakeSink};
 use crate::SinkError;
 
 /// A lake in a directory (one container).
@@ -31,6 +31,12 @@ impl LocalLake {
     pub fn open(root: PathBuf, setting: &'static str) -> Result<LocalLake, SinkError> {
         crate::error::writable_dir(&root, setting)?;
         Ok(LocalLake { root })
+    }
+
+    /// The container directory `root` for reading, neither created nor checked: a missing
+    /// directory lists as empty.
+    pub fn at(root: PathBuf) -> LocalLake {
+        LocalLake { root }
     }
 
     fn file(&self, path: &str) -> PathBuf {
@@ -154,6 +160,59 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, SinkError> + Send + 'static,
 ) -> Result<T, SinkError> {
     tokio::task::spawn_blocking(f).await?
+}
+
+/// Every committed file below `dir`, as `rel/path` names (hidden and temporary ones left out:
+/// a writer's staging, `.tmp-` files and e.g. Spark's `.crc` or `_SUCCESS` markers stay, as
+/// their names say what they are).
+fn walk_dir(dir: &Path, rel: &str, out: &mut Vec<(String, u64)>) -> Result<(), SinkError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(SinkError::io("list", dir)(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(SinkError::io("list", dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name.contains(TMP) || name.ends_with(STAGING) {
+            continue;
+        }
+        let path = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let meta = entry.metadata().map_err(SinkError::io("stat", entry.path()))?;
+        if meta.is_dir() {
+            walk_dir(&entry.path(), &path, out)?;
+        } else if meta.is_file() {
+            out.push((path, meta.len()));
+        }
+    }
+    Ok(())
+}
+
+impl LakeReader for LocalLake {
+    async fn walk(&self, prefix: &str) -> Result<Vec<(String, u64)>, SinkError> {
+        let dir = self.file(prefix.trim_end_matches('/'));
+        blocking(move || {
+            let mut out = Vec::new();
+            walk_dir(&dir, "", &mut out)?;
+            out.sort();
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn get(&self, path: &str) -> Result<Bytes, SinkError> {
+        let file = self.file(path);
+        blocking(move || {
+            std::fs::read(&file)
+                .map(Bytes::from)
+                .map_err(SinkError::io("read", &file))
+        })
+        .await
+    }
 }
 
 impl LakeSink for LocalLake {

@@ -59,6 +59,19 @@ pub trait LakeSink: Send + Sync {
     fn describe(&self) -> String;
 }
 
+/// Reading a lake back, for the verifier: every object below a folder, and an object's bytes.
+/// Separate from [`LakeSink`] because a reader needs none of the writing, and may hold a SAS
+/// that grants only reading and listing.
+pub trait LakeReader: Send + Sync {
+    /// The name (relative to `prefix`, with `/` between folders, e.g. `2026/12/01/05/x.parquet`)
+    /// and size of every committed object anywhere below the folder `prefix`, sorted by name.
+    /// A folder that does not exist holds nothing.
+    fn walk(&self, prefix: &str) -> impl Future<Output = Result<Vec<(String, u64)>, SinkError>> + Send;
+
+    /// The bytes of the object at `path`.
+    fn get(&self, path: &str) -> impl Future<Output = Result<Bytes, SinkError>> + Send;
+}
+
 /// The id of the block holding records `start..start + count`: equal ids mean equal content.
 /// Fixed width, so every id of an object has the same length (Azure requires that).
 pub fn block_id(start: u64, count: u64) -> String {
@@ -88,6 +101,41 @@ impl LakeBackend {
             LakeTarget::Blob(target) => Ok(LakeBackend::Blob(blob::BlobLake::open(target).await?)),
             #[cfg(not(feature = "blob"))]
             LakeTarget::Blob(target) => Err(crate::error::not_built(target.setting, "blob")),
+        }
+    }
+}
+
+impl LakeBackend {
+    /// Opens container `container` of the lake `target` for reading only: a directory that is
+    /// missing is an empty container, and a blob container is neither created nor written.
+    pub async fn open_for_reading(target: &LakeTarget, container: &str) -> Result<LakeBackend, SinkError> {
+        match target {
+            LakeTarget::Local { root, .. } => {
+                Ok(LakeBackend::Local(local::LocalLake::at(root.join(container))))
+            }
+            #[cfg(feature = "blob")]
+            LakeTarget::Blob(target) => Ok(LakeBackend::Blob(
+                blob::BlobLake::connect(&target.sibling(container), false).await?,
+            )),
+            #[cfg(not(feature = "blob"))]
+            LakeTarget::Blob(target) => Err(crate::error::not_built(target.setting, "blob")),
+        }
+    }
+}
+
+impl LakeReader for LakeBackend {
+    async fn walk(&self, prefix: &str) -> Result<Vec<(String, u64)>, SinkError> {
+        match self {
+            LakeBackend::Local(l) => l.walk(prefix).await,
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.walk(prefix).await,
+        }
+    }
+    async fn get(&self, path: &str) -> Result<Bytes, SinkError> {
+        match self {
+            LakeBackend::Local(l) => l.get(path).await,
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.get(path).await,
         }
     }
 }

@@ -62,6 +62,22 @@ impl BlobTarget {
     }
 }
 
+impl BlobTarget {
+    /// The same account and credentials, container `container` (the URL's last path segment
+    /// replaced; Azurite's URLs hold the account before it). An account SAS or a managed
+    /// identity reaches every container; a container SAS only its own.
+    pub fn sibling(&self, container: &str) -> BlobTarget {
+        let mut url = self.container_url.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().pop().push(container);
+        }
+        BlobTarget {
+            container_url: url,
+            ..self.clone()
+        }
+    }
+}
+
 impl fmt::Debug for BlobTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BlobTarget")
