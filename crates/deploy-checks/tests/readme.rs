@@ -11,7 +11,7 @@ const BEGIN: &str =
     "<!-- settings table: generated from the declarations by crates/deploy-checks/tests/readme.rs -->";
 const END: &str = "<!-- end of settings table -->";
 
-fn services() -> [(&'static str, &'static ServiceInfo); 6] {
+fn services() -> [(&'static str, &'static ServiceInfo); 7] {
     [
         ("users", &playground_users::INFO),
         ("products", &playground_products::INFO),
@@ -19,6 +19,7 @@ fn services() -> [(&'static str, &'static ServiceInfo); 6] {
         ("items", &playground_items::INFO),
         ("pageviews", &playground_pageviews::INFO),
         ("stars", &playground_stars::INFO),
+        ("verify", &playground_verify::config::INFO),
     ]
 }
 
