@@ -104,6 +104,28 @@ locals {
     }
   }
 
+  # What playground-verify needs to check this deployment's lake against the answer keys: the
+  # settings that define the data, from the same variables as the services' (tools/terraform/
+  # test_container_env.py compares both, value by value), and the job's threshold and
+  # tolerance. The lake's credential is the caller's (README: "Check your pipeline").
+  verify_env = {
+    SEED                 = var.seed
+    USERS_COUNT          = var.users_count
+    VIP_COUNT            = var.vip_count
+    PRODUCTS_COUNT       = var.products_count
+    ORDERS_COUNT         = var.orders_count
+    ORDERS_START         = var.orders_start
+    ORDERS_DAYS          = var.orders_days
+    LOCALE               = var.locale
+    SESSIONS_PER_SECOND  = var.sessions_per_second
+    DAILY_CURVE          = var.daily_curve
+    LATE_FRACTION        = var.late_fraction
+    LATE_MAX_SECONDS     = var.late_max_seconds
+    DUPLICATE_FRACTION   = var.duplicate_fraction
+    HIGH_LATENCY_MS      = var.high_latency_ms
+    OUT_OF_ORDER_SECONDS = module.stream_analytics.out_of_order_seconds
+  }
+
   # Batch services run to the end and stop (restart OnFailure: a failed run, such as a 403
   # before a new role assignment has reached the data plane, which Azure documents can take
   # up to about 10 minutes, is restarted and resumes exactly where it stopped); streams run

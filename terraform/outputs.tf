@@ -82,3 +82,8 @@ output "stream_analytics_reference" {
     error_message = "Stream Analytics reference data (users/vip.json) would be ${ceil(module.stream_analytics.reference_size.bytes / 1000000)} MB for vip_count = ${var.vip_count}, above the documented ${module.stream_analytics.reference_size.limit / 1000000} MB at stream_analytics_units = ${var.stream_analytics_units}: lower vip_count or raise stream_analytics_units."
   }
 }
+
+output "verify_env" {
+  description = "The settings playground-verify needs for this deployment (README: Check your pipeline); add the lake's credential."
+  value       = { for k, v in local.verify_env : k => tostring(v) }
+}

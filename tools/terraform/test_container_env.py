@@ -100,6 +100,38 @@ def container_env() -> dict[str, set[str]]:
     return envs
 
 
+# playground-verify's settings that `terraform output verify_env` leaves to the caller.
+VERIFY_UNSET = {
+    **_ALL,
+    "VERIFY_FROM": "unset: found from the outputs (where every window is complete)",
+    "VERIFY_UNTIL": "unset: found from the outputs (where every window is complete)",
+    "LAKE_URL": "the lake's credential is the caller's: a connection string or SAS from outside Azure",
+    "STORAGE_SAS": "the caller's credential",
+    "STORAGE_CONNECTION_STRING": "the caller's credential (README: az storage account show-connection-string)",
+    "LAKE_CONTAINER": "the default (bronze) is the deployment's; silver is found beside it",
+    "AZURE_CLIENT_ID": "a managed identity exists only inside Azure",
+    "LAKE_RETRY_SECONDS": "the default suits a one-off check",
+    "LOG_FORMAT": "the caller's terminal",
+    "LOG_LEVEL": "the caller's terminal",
+}
+
+
+def state_outputs() -> dict[str, object]:
+    """The root module's outputs as applied (name => value)."""
+    state = json.loads(STATE_FILE.read_text())
+    return {name: o["value"] for name, o in state["values"].get("outputs", {}).items()}
+
+
+def container_env_values() -> dict[str, dict[str, str]]:
+    """Container group => its environment as applied."""
+    state = json.loads(STATE_FILE.read_text())
+    groups: dict[str, dict[str, str]] = {}
+    for module in state["values"]["root_module"].get("child_modules", []):
+        for r in module.get("resources", []):
+            if r["type"] == "azurerm_container_group":
+                groups[r["index"]] = r["values"]["container"][0]["environment_variables"]
+    return groups
+
 def expected_env(service: str) -> list[str]:
     """The environment keys a service's container group must set: what it reads, less EXCLUDED."""
     return sorted(help_variables(service) - set(EXCLUDED[service]))
@@ -141,6 +173,29 @@ class ContainerEnv(unittest.TestCase):
 
     def test_stars(self):
         self._check("stars")
+
+    def test_verify_env(self):
+        """`terraform output verify_env` gives playground-verify every setting that defines the
+        data, each with the value the services' container groups got, so the check a learner
+        runs with it compares against the data this deployment generates."""
+        verify = state_outputs()["verify_env"]
+        reads = help_variables("verify")
+        unset = set(VERIFY_UNSET)
+        groups = container_env_values()
+        mismatched = {
+            f"{key} ({service})": (value, env[key])
+            for key, value in verify.items()
+            for service, env in groups.items()
+            if key in env and env[key] != value
+        }
+        problems = {
+            "sets variables playground-verify does not read": sorted(set(verify) - reads),
+            "excludes variables playground-verify does not read": sorted(unset - reads),
+            "neither sets nor excludes variables playground-verify reads": sorted(reads - unset - set(verify)),
+            "values differ from the container groups' (verify, service)": mismatched,
+        }
+        self.assertEqual({k: v for k, v in problems.items() if v}, {}, "output verify_env")
+
 
 
 if __name__ == "__main__":

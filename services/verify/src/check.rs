@@ -193,6 +193,13 @@ pub async fn check(cfg: &Config, lake: &Lake) -> Result<Report, CheckError> {
         outputs.push(e);
     }
     let tables = batch_tables(cfg, lake).await?;
+    if outputs.iter().all(|o| o.status == "absent") && tables.iter().all(|t| t.status == "absent") {
+        return Err(CheckError::TooLittle(format!(
+            "no output and no silver table found (looked under {} and {}): nothing to check",
+            describe(location(Output::BronzePageviews)),
+            describe(table("users"))
+        )));
+    }
     let ok = outputs.iter().all(|o| o.status != "differs") && tables.iter().all(|t| t.status != "differs");
     Ok(Report {
         from: EventTime(range.from).to_string(),

@@ -282,3 +282,15 @@ fn bad_settings_exit_2_naming_the_variable() {
         ],
     );
 }
+
+/// A lake with none of the outputs (a wrong LAKE_URL, a job that never wrote) is not a pass:
+/// exit 1 saying there was nothing to check, even with the range set.
+#[test]
+fn an_empty_lake_is_not_a_pass() {
+    let pg = Playground::new(BIN);
+    fs::create_dir_all(pg.root().join("lake/bronze")).unwrap();
+    let out = run(&pg, &[]);
+    let all = stdout(&out) + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("nothing to check"), "{all}");
+}

@@ -35,3 +35,8 @@ output "reference_size" {
   description = "The reference data's computed size and its documented limit at the job's streaming units (bytes)."
   value       = { bytes = local.reference_bytes, limit = local.reference_limit_mb * 1000000 }
 }
+
+output "out_of_order_seconds" {
+  description = "The job's out-of-order tolerance, as applied (playground-verify's OUT_OF_ORDER_SECONDS)."
+  value       = azurerm_stream_analytics_job.job.events_out_of_order_max_delay_in_seconds
+}
