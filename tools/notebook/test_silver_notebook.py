@@ -37,7 +37,12 @@ BIN = Path(os.environ.get("PLAYGROUND_BIN") or REPO / "target" / "debug")
 
 USERS, VIPS, PRODUCTS, ORDERS = 2000, 50, 200, 5000
 HIGH_LATENCY_MS = 2000  # terraform/variables.tf high_latency_ms, the query's threshold
-STREAM = {"SESSIONS_PER_SECOND": "300", "RUN_SECONDS": "5", "DUPLICATE_FRACTION": "0.2", "LATE_FRACTION": "0.05"}
+# The streams replay six minutes of event time across an hour boundary (two hours of folders):
+# the same events on every run, so playground-verify can check the notebook's tables against
+# the answer keys (test_playground_verify_agrees).
+REPLAY_FROM, REPLAY_UNTIL = "2026-12-01T09:57:00Z", "2026-12-01T10:03:00Z"
+STREAM_FAULTS = {"DUPLICATE_FRACTION": "0.2", "LATE_FRACTION": "0.05"}
+STREAM = {"SESSIONS_PER_SECOND": "5", "REPLAY_FROM": REPLAY_FROM, "REPLAY_UNTIL": REPLAY_UNTIL, **STREAM_FAULTS}
 
 
 def service(name: str, data: Path, **settings: str) -> subprocess.Popen:
@@ -109,24 +114,34 @@ def spark(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def bronze(data: Path, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("bronze")
+def lake(tmp_path_factory) -> Path:
+    """One lake as in Azure: the bronze container, and in silver Stream Analytics' outputs
+    (`stream-analytics/`) beside the notebook's tables (`tables/`)."""
+    return tmp_path_factory.mktemp("lake")
+
+
+@pytest.fixture(scope="session")
+def bronze(data: Path, lake: Path) -> Path:
+    root = lake / "bronze"
+    root.mkdir()
     files = bronze_layout.lay_out(data, root)
     assert files["pageviews"] >= 4 and files["stars"] >= 1, files
     return root
 
 
 @pytest.fixture(scope="session")
-def asa_silver(data: Path, tmp_path_factory) -> tuple[Path, set]:
+def asa_silver(data: Path, lake: Path) -> tuple[Path, set]:
     """Stream Analytics' silver latency alerts, and their event ids."""
-    root = tmp_path_factory.mktemp("asa-silver")
+    root = lake / "silver" / "stream-analytics"
+    root.mkdir(parents=True)
     return root, bronze_layout.write_alerts(data, root, HIGH_LATENCY_MS)
 
 
 @pytest.fixture(scope="session")
-def notebook(bronze: Path, asa_silver, spark, tmp_path_factory) -> dict:
+def notebook(bronze: Path, asa_silver, spark, lake: Path) -> dict:
     """Runs the notebook once; its globals (SCHEMAS, KEYS, ...) and where silver went."""
-    silver = tmp_path_factory.mktemp("silver")
+    silver = lake / "silver" / "tables"
+    silver.mkdir(parents=True)
     started = time.monotonic()
     params = {"bronze": str(bronze), "silver": str(silver), "stream_analytics_silver": str(asa_silver[0])}
     namespace = run_notebook(NOTEBOOK, spark, params)
@@ -232,3 +247,40 @@ def test_tables_registered(spark, notebook):
         if name in notebook["PARTITIONS"]:
             spark.catalog.recoverPartitions(f"playground.{name}")
         assert spark.table(f"playground.{name}").count() == table(spark, notebook, name).count()
+
+
+def test_playground_verify_agrees(notebook, lake: Path):
+    """Issue 16: playground-verify reads what Spark really wrote (the notebook's Parquet tables,
+    INT96 timestamps, `event_date=` partition folders) and the Stream Analytics layout, and
+    finds every table and output equal to the answer keys for the replayed range, duplicates
+    and late events explained. The range ends LATE_MAX_SECONDS (60 s) before the replay's end,
+    so that every event in it was sent within the replay."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LAKE_URL": f"file://{lake}",
+        "SEED": "42",
+        "USERS_COUNT": str(USERS),
+        "VIP_COUNT": str(VIPS),
+        "PRODUCTS_COUNT": str(PRODUCTS),
+        "ORDERS_COUNT": str(ORDERS),
+        "SESSIONS_PER_SECOND": STREAM["SESSIONS_PER_SECOND"],
+        "HIGH_LATENCY_MS": str(HIGH_LATENCY_MS),
+        "VERIFY_FROM": REPLAY_FROM,
+        "VERIFY_UNTIL": "2026-12-01T10:01:30Z",
+        **STREAM_FAULTS,
+    }
+    out = subprocess.run([str(BIN / "playground-verify"), "--json"], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, f"playground-verify exited {out.returncode}:\n{out.stdout[-4000:]}\n{out.stderr[-4000:]}"
+    report = json.loads(out.stdout)
+    status = {o["output"]: (o["status"], o["found"]) for o in report["outputs"]}
+    status |= {t["table"]: (t["status"], t["found"]) for t in report["tables"]}
+    print("playground-verify:", status)
+    compared = [
+        "bronze-pageviews", "bronze-stars", "silver-latency-alerts", "latency_alerts_users",
+        "tables/pageviews", "tables/stars", "tables/users", "tables/products", "tables/orders", "tables/items",
+    ]
+    for name in compared:
+        assert name in status, (name, sorted(status))
+        assert status[name][0] == "ok" and status[name][1] > 0, (name, status[name])
+    explained = {o["output"]: (o["duplicates"], o["late"]) for o in report["outputs"]}
+    assert explained["bronze-pageviews"][0] > 0, explained

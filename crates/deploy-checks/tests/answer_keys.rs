@@ -156,7 +156,11 @@ fn brute_force(
         w.0 += 1;
         w.1 += u64::from(c.copies);
         if v["latency"].as_u64().unwrap() > u64::from(HIGH_LATENCY_MS) {
-            add(&mut rows, Output::SilverLatencyAlerts, pick(v, ALERT));
+            add(
+                &mut rows,
+                Output::SilverLatencyAlerts,
+                format!("{} x{}", pick(v, ALERT), c.copies),
+            );
             let user = &users[&v["user_id"].as_u64().unwrap()];
             add(
                 &mut rows,
@@ -165,7 +169,11 @@ fn brute_force(
             );
         }
         if vips.contains(&v["user_id"].as_u64().unwrap()) {
-            add(&mut rows, Output::SilverVipPageviews, pick(v, VIP));
+            add(
+                &mut rows,
+                Output::SilverVipPageviews,
+                format!("{} x{}", pick(v, VIP), c.copies),
+            );
         }
     }
     for ((end, method), (n, sends)) in windows {
@@ -199,10 +207,11 @@ fn brute_force(
                     &mut rows,
                     Output::SilverUnhappyViews,
                     format!(
-                        "{} {} {} {certainty}",
+                        "{} {} {} {certainty} x{}",
                         pick(&v.json, UNHAPPY),
                         s.json["stars"],
-                        s.json["event_time"]
+                        s.json["event_time"],
+                        v.copies * s.copies
                     ),
                 );
             }
@@ -273,7 +282,10 @@ fn keyed(users: &HashMap<u64, Value>) -> (Rows, keys::KeyStats) {
                     Output::SilverHttpMethods,
                     format!("{} {} {} {}", w.http_method, w.pageviews, w.sends, w.window_end),
                 ),
-                Row::LatencyAlert(v) => (Output::SilverLatencyAlerts, pick(&json(v), ALERT)),
+                Row::LatencyAlert(v, sent) => (
+                    Output::SilverLatencyAlerts,
+                    format!("{} x{}", pick(&json(v), ALERT), 1 + u32::from(sent.twice)),
+                ),
                 Row::LatencyAlertUser(v, u) => {
                     assert_eq!(json(u), users[&u.id], "the user's fields are those of users.json");
                     (
@@ -281,15 +293,19 @@ fn keyed(users: &HashMap<u64, Value>) -> (Rows, keys::KeyStats) {
                         format!("{} {}", pick(&json(v), ALERT), json(u)),
                     )
                 }
-                Row::VipPageview(v) => (Output::SilverVipPageviews, pick(&json(v), VIP)),
+                Row::VipPageview(v, sent) => (
+                    Output::SilverVipPageviews,
+                    format!("{} x{}", pick(&json(v), VIP), 1 + u32::from(sent.twice)),
+                ),
                 Row::UnhappyView {
                     view,
                     star,
                     certainty: c,
+                    copies,
                 } => (
                     Output::SilverUnhappyViews,
                     format!(
-                        "{} {} {} {}",
+                        "{} {} {} {} x{copies}",
                         pick(&json(view), UNHAPPY),
                         star.stars,
                         json(&star.event_time),

@@ -180,7 +180,7 @@ pub async fn check(cfg: &Config, lake: &Lake) -> Result<Report, CheckError> {
             .unwrap_or(&none)
             .iter()
             .map(|e| ExpectedRow {
-                sent_twice: false,
+                copies: 1,
                 ..e.clone()
             })
             .collect();

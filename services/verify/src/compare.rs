@@ -126,14 +126,15 @@ pub fn compare(output: Output, expected: &[ExpectedRow], found: &[Columns]) -> O
             }
         }
         for copy in &rows[1..] {
-            if e.sent_twice && rows.len() == 2 {
+            if rows.len() <= usize::from(e.copies) {
                 report.duplicates += 1;
                 notes.push(example(
                     "duplicate",
                     id,
                     None,
                     Some(copy),
-                    "the producer sent this event twice (DUPLICATE_FRACTION)".into(),
+                    "the producer sent this event (or both sides of this join) twice (DUPLICATE_FRACTION)"
+                        .into(),
                 ));
             } else {
                 report.unexplained_duplicates += 1;
@@ -143,9 +144,9 @@ pub fn compare(output: Output, expected: &[ExpectedRow], found: &[Columns]) -> O
                     Some(&e.columns),
                     Some(copy),
                     format!(
-                        "{} copies; the producer sent it {}",
+                        "{} copies; the producer's duplicates explain {}",
                         rows.len(),
-                        if e.sent_twice { "twice" } else { "once" }
+                        e.copies
                     ),
                 ));
             }

@@ -111,8 +111,9 @@ pub struct ExpectedRow {
     pub columns: Columns,
     /// Certain, or borderline (a job may or may not output it).
     pub certainty: Certainty,
-    /// The producer sent its event twice: a second copy in a raw output is explained.
-    pub sent_twice: bool,
+    /// The rows the job writes for it when the producer's duplicates pass through: 2 for an
+    /// event sent twice, up to 4 for a join of two; copies up to this are explained.
+    pub copies: u8,
     /// A window count: the count with the producer's duplicates, also accepted.
     pub sends: Option<u64>,
     /// A window count: how far late events may move it (fewer, more), when the job moves
@@ -154,7 +155,7 @@ fn row(columns: Columns) -> ExpectedRow {
     ExpectedRow {
         columns,
         certainty: Certainty::Certain,
-        sent_twice: false,
+        copies: 1,
         sends: None,
         late: (0, 0),
     }
@@ -189,12 +190,12 @@ pub fn expected(cfg: &KeyConfig, range: KeyRange, tolerance: Millis) -> Expected
                     ));
                 }
                 let mut e = row(columns_of(event, PAGEVIEW, &[]));
-                e.sent_twice = sent.twice;
+                e.copies = 1 + u8::from(sent.twice);
                 (Output::BronzePageviews, e)
             }
             Row::Star { event, sent } => {
                 let mut e = row(columns_of(event, STAR, &[]));
-                e.sent_twice = sent.twice;
+                e.copies = 1 + u8::from(sent.twice);
                 (Output::BronzeStars, e)
             }
             Row::HttpMethods(w) => {
@@ -202,19 +203,29 @@ pub fn expected(cfg: &KeyConfig, range: KeyRange, tolerance: Millis) -> Expected
                 e.sends = (w.sends != w.pageviews).then_some(w.sends);
                 (Output::SilverHttpMethods, e)
             }
-            Row::LatencyAlert(v) => (Output::SilverLatencyAlerts, row(columns_of(v, ALERT, &[]))),
+            Row::LatencyAlert(v, sent) => {
+                let mut e = row(columns_of(v, ALERT, &[]));
+                e.copies = 1 + u8::from(sent.twice);
+                (Output::SilverLatencyAlerts, e)
+            }
             Row::LatencyAlertUser(v, u) => (
                 Output::LatencyAlertsUsers,
                 row(columns_of(v, ALERT_USER, &user_fields(u))),
             ),
-            Row::VipPageview(v) => (Output::SilverVipPageviews, row(columns_of(v, VIP, &[]))),
+            Row::VipPageview(v, sent) => {
+                let mut e = row(columns_of(v, VIP, &[]));
+                e.copies = 1 + u8::from(sent.twice);
+                (Output::SilverVipPageviews, e)
+            }
             Row::UnhappyView {
                 view,
                 star,
                 certainty,
+                copies,
             } => {
                 let mut e = row(unhappy_columns(view, star));
                 e.certainty = certainty;
+                e.copies = copies;
                 (Output::SilverUnhappyViews, e)
             }
             Row::FirstView { view, certainty } => {

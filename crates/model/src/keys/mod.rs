@@ -173,12 +173,13 @@ pub enum Row<'a> {
     },
     /// A window count.
     HttpMethods(&'a HttpMethodsRow),
-    /// A pageview above the latency threshold.
-    LatencyAlert(&'a Pageview),
+    /// A pageview above the latency threshold, and how it was sent (the job passes each copy
+    /// of a duplicate through).
+    LatencyAlert(&'a Pageview, Sent),
     /// The same alert with its user.
     LatencyAlertUser(&'a Pageview, &'a User),
-    /// A pageview of a VIP user.
-    VipPageview(&'a Pageview),
+    /// A pageview of a VIP user, and how it was sent (each copy joins the reference data).
+    VipPageview(&'a Pageview, Sent),
     /// A pageview and the low rating that followed it.
     UnhappyView {
         /// The pageview.
@@ -187,6 +188,9 @@ pub enum Row<'a> {
         star: &'a Star,
         /// Borderline under the other reading of DATEDIFF.
         certainty: Certainty,
+        /// The rows the job writes for the pair: each copy of a view sent twice joins each
+        /// copy of a rating sent twice (1, 2 or 4).
+        copies: u8,
     },
     /// A user's first pageview of an interval.
     FirstView {
@@ -204,9 +208,9 @@ impl Row<'_> {
             Row::Pageview { .. } => Output::BronzePageviews,
             Row::Star { .. } => Output::BronzeStars,
             Row::HttpMethods(_) => Output::SilverHttpMethods,
-            Row::LatencyAlert(_) => Output::SilverLatencyAlerts,
+            Row::LatencyAlert(..) => Output::SilverLatencyAlerts,
             Row::LatencyAlertUser(..) => Output::LatencyAlertsUsers,
-            Row::VipPageview(_) => Output::SilverVipPageviews,
+            Row::VipPageview(..) => Output::SilverVipPageviews,
             Row::UnhappyView { .. } => Output::SilverUnhappyViews,
             Row::FirstView { .. } => Output::SilverFirstViews,
         }

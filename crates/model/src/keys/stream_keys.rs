@@ -137,11 +137,11 @@ struct Pass {
     /// Open windows: (end, method) -> (distinct, sends).
     windows: BTreeMap<(Millis, &'static str), (u64, u64)>,
     /// The views of the last [`UNHAPPY_REACH`], by user, and their expiry order.
-    views_by_user: HashMap<u64, VecDeque<Pageview>>,
+    views_by_user: HashMap<u64, VecDeque<(Pageview, bool)>>,
     view_expiry: VecDeque<(Millis, u64)>,
     /// Low ratings of the last minute (a view after its rating may still join under the
     /// boundary reading of DATEDIFF), by user.
-    low_by_user: HashMap<u64, VecDeque<Star>>,
+    low_by_user: HashMap<u64, VecDeque<(Star, bool)>>,
     low_expiry: VecDeque<(Millis, u64)>,
     /// Users seen in the current ISFIRST interval, under the key's reading and the other one.
     first: [(Millis, HashSet<u64>); 2],
@@ -221,12 +221,12 @@ impl Pass {
         counts.1 += 1 + u64::from(sent_twice);
 
         if v.latency > self.high_latency_ms {
-            self.send(Row::LatencyAlert(&v), emit);
+            self.send(Row::LatencyAlert(&v, sent), emit);
             let user = self.users.user(v.user_id);
             self.send(Row::LatencyAlertUser(&v, &user), emit);
         }
         if self.vips.contains(&v.user_id) {
-            self.send(Row::VipPageview(&v), emit);
+            self.send(Row::VipPageview(&v, sent), emit);
         }
 
         // ISFIRST(minute, 60) OVER (PARTITION BY user_id), under both readings.
@@ -250,25 +250,35 @@ impl Pass {
         }
 
         // A low rating of the last minute that may join this later view (borderline only).
-        let earlier: Vec<Star> = self
+        let earlier: Vec<(Star, bool)> = self
             .low_by_user
             .get(&v.user_id)
-            .map(|stars| stars.iter().filter(|s| s.event_time.0 < t).cloned().collect())
+            .map(|stars| {
+                stars
+                    .iter()
+                    .filter(|(s, _)| s.event_time.0 < t)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
-        for star in &earlier {
+        for (star, star_twice) in &earlier {
             if let Some(certainty) = asa::unhappy_pair(t, star.event_time.0) {
                 self.send(
                     Row::UnhappyView {
                         view: &v,
                         star,
                         certainty,
+                        copies: copies(sent_twice, *star_twice),
                     },
                     emit,
                 );
             }
         }
         self.view_expiry.push_back((t, v.user_id));
-        self.views_by_user.entry(v.user_id).or_default().push_back(v);
+        self.views_by_user
+            .entry(v.user_id)
+            .or_default()
+            .push_back((v, sent_twice));
     }
 
     fn rating(&mut self, s: Star, sent: Sent, emit: &mut impl FnMut(Row<'_>)) {
@@ -277,25 +287,29 @@ impl Pass {
             return;
         }
         let t = s.event_time.0;
-        let views: Vec<Pageview> = self
+        let views: Vec<(Pageview, bool)> = self
             .views_by_user
             .get(&s.user_id)
             .map(|v| v.iter().cloned().collect())
             .unwrap_or_default();
-        for view in &views {
+        for (view, view_twice) in &views {
             if let Some(certainty) = asa::unhappy_pair(view.event_time.0, t) {
                 self.send(
                     Row::UnhappyView {
                         view,
                         star: &s,
                         certainty,
+                        copies: copies(*view_twice, sent.twice),
                     },
                     emit,
                 );
             }
         }
         self.low_expiry.push_back((t, s.user_id));
-        self.low_by_user.entry(s.user_id).or_default().push_back(s);
+        self.low_by_user
+            .entry(s.user_id)
+            .or_default()
+            .push_back((s, sent.twice));
     }
 
     /// Emits the windows that end before `end` (every later event falls after them).
@@ -320,6 +334,11 @@ impl Pass {
 }
 
 /// Drops what is older than `before` from a per-user buffer and its expiry order.
+/// Rows a join writes for a pair: every copy of one side meets every copy of the other.
+fn copies(view_twice: bool, star_twice: bool) -> u8 {
+    (1 + u8::from(view_twice)) * (1 + u8::from(star_twice))
+}
+
 fn expire<T>(order: &mut VecDeque<(Millis, u64)>, by_user: &mut HashMap<u64, VecDeque<T>>, before: Millis) {
     while order.front().is_some_and(|(t, _)| *t < before) {
         let Some((_, user)) = order.pop_front() else { break };
