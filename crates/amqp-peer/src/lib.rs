@@ -32,8 +32,18 @@
 //!   maintainers call publishing with both a service limitation, and the SDKs refuse it
 //!   (azure_messaging_eventhubs' buffered producer sets both only with the service's hash).
 //! * **Flow control**: credits and windows are fe2o3-amqp defaults, not tuned like the service.
-//! * **Persistence and consumers**: events live in memory only and cannot be received back;
-//!   sequence numbers and offsets are not assigned.
+//! * **Persistence**: events live in memory only, and nothing expires.
+//!
+//! # Consumers
+//!
+//! Every accepted event is also appended to its partition's log (an event sent to the hub
+//! itself goes to the partitions in turn, as the service places events without a key) with a
+//! sequence number, an offset and an enqueued time. A receiver link to
+//! `{hub}/ConsumerGroups/{group}/Partitions/{id}` (`ConsumerClient::open_receiver_on_partition`)
+//! gets the log from the position its selector filter names (earliest, latest, a sequence
+//! number, an offset or an enqueued time) and then each new event; `$management` reports each
+//! partition's last sequence number. [`AmqpPeer::consumers`] lists the links served. See the
+//! `consumer` module for what is not modelled.
 //!
 //! # Running the same tests against the emulator or a real namespace
 //!
@@ -76,6 +86,11 @@ use fe2o3_amqp::{
         primitives::{Array, OrderedMap, SimpleValue, Symbol, Timestamp, Value},
     },
 };
+mod consumer;
+
+pub use consumer::Consumer;
+use consumer::{Stored, consumer_path, now_ms, serve_consumer};
+
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
@@ -123,12 +138,20 @@ struct State {
     delay: Duration,
     kills: Vec<Arc<KillSwitch>>,
     tasks: Vec<AbortHandle>,
+    /// Each partition's events in order, by (hub, partition id).
+    logs: HashMap<(String, String), Vec<Stored>>,
+    /// The partition the next event sent to the hub itself goes to.
+    round_robin: HashMap<String, u32>,
+    /// The receiver links served.
+    consumers: Vec<Consumer>,
 }
 
 struct Shared {
     hubs: HashMap<String, u32>,
     created_at: Timestamp,
     state: Mutex<State>,
+    /// Woken when events are appended to any partition's log.
+    appended: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -174,6 +197,7 @@ impl AmqpPeer {
             hubs: hubs.iter().map(|(n, p)| ((*n).to_string(), *p)).collect(),
             created_at: Timestamp::from_milliseconds(now_ms),
             state: Mutex::new(State::default()),
+            appended: tokio::sync::Notify::new(),
         });
         let accept = tokio::spawn(accept_loop(listener, shared.clone()));
         shared.state().tasks.push(accept.abort_handle());
@@ -236,6 +260,11 @@ impl AmqpPeer {
     /// `(token type, audience)` of every `put-token` request seen; never the token itself.
     pub fn tokens(&self) -> Vec<(String, String)> {
         self.shared.state().tokens.clone()
+    }
+
+    /// The receiver links served so far (hub, consumer group, partition, filter).
+    pub fn consumers(&self) -> Vec<Consumer> {
+        self.shared.state().consumers.clone()
     }
 
     /// The number of AMQP connections accepted so far.
@@ -364,7 +393,35 @@ async fn serve_session(conn: Arc<Conn>, mut session: ListenerSessionHandle) {
                 links.spawn(serve_incoming_link(conn.clone(), receiver));
             }
             Ok(LinkEndpoint::Sender(sender)) => {
-                links.spawn(serve_reply_link(conn.clone(), sender));
+                let address = sender
+                    .source()
+                    .as_ref()
+                    .and_then(|s| s.address.clone())
+                    .unwrap_or_default();
+                let known = |hub: &str, id: &str| {
+                    conn.shared
+                        .hubs
+                        .get(hub)
+                        .is_some_and(|count| id.parse::<u32>().is_ok_and(|i| i < *count))
+                };
+                match consumer_path(entity_path(&address)) {
+                    Some((hub, group, id)) if known(&hub, &id) => {
+                        links.spawn(serve_consumer(conn.clone(), sender, hub, group, id));
+                    }
+                    Some(_) => {
+                        let error = definitions::Error::new(
+                            AmqpError::NotFound,
+                            format!("amqp-peer: no partition at '{address}'"),
+                            None,
+                        );
+                        links.spawn(async move {
+                            let _ = sender.close_with_error(error).await;
+                        });
+                    }
+                    None => {
+                        links.spawn(serve_reply_link(conn.clone(), sender));
+                    }
+                }
             }
             Err(error) => {
                 tracing::debug!(%error, connection = conn.id, "amqp-peer: session done");
@@ -482,7 +539,25 @@ async fn serve_events(conn: Arc<Conn>, mut receiver: Receiver, hub: String, part
         {
             let mut state = conn.shared.state();
             let count = events.len() as u64;
+            let partitions = conn.shared.hubs.get(&hub).copied().unwrap_or(1).max(1);
+            let enqueued_ms = now_ms();
             for event in events {
+                let log_partition = partition.clone().unwrap_or_else(|| {
+                    let next = state.round_robin.entry(hub.clone()).or_insert(0);
+                    let p = *next % partitions;
+                    *next = next.wrapping_add(1);
+                    p.to_string()
+                });
+                state
+                    .logs
+                    .entry((hub.clone(), log_partition))
+                    .or_default()
+                    .push(Stored {
+                        message_id: event.message_id.clone(),
+                        partition_key: event.partition_key.clone(),
+                        body: event.body.clone(),
+                        enqueued_ms,
+                    });
                 state.received.push(Received {
                     hub: hub.clone(),
                     partition: partition.clone(),
@@ -497,6 +572,7 @@ async fn serve_events(conn: Arc<Conn>, mut receiver: Receiver, hub: String, part
                 *left = left.saturating_sub(count);
             }
         }
+        conn.shared.appended.notify_waiters();
         if let Err(error) = receiver.accept(&delivery).await {
             tracing::debug!(%error, connection = conn.id, "amqp-peer: settling failed");
             return;
@@ -734,15 +810,26 @@ fn management(shared: &Shared, request: &Message<Body<Value>>) -> Reply {
             put("name", Value::String(name.to_string()));
             put("type", Value::String("com.microsoft:partition".into()));
             put("partition", Value::String(partition.to_string()));
+            let (len, last_ms) = {
+                let state = shared.state();
+                let log = state.logs.get(&(name.to_string(), partition.to_string()));
+                (
+                    log.map_or(0, Vec::len),
+                    log.and_then(|l| l.last()).map(|e| e.enqueued_ms),
+                )
+            };
+            let last = i64::try_from(len).unwrap_or(i64::MAX) - 1;
             put("begin_sequence_number", Value::Long(0));
-            put("last_enqueued_sequence_number", Value::Long(-1));
+            put("last_enqueued_sequence_number", Value::Long(last));
             put("last_enqueued_sequence_number_epoch", Value::Long(0));
-            put("last_enqueued_offset", Value::String("-1".into()));
+            put("last_enqueued_offset", Value::String(last.to_string()));
             put(
                 "last_enqueued_time_utc",
-                Value::Timestamp(shared.created_at.clone()),
+                Value::Timestamp(
+                    last_ms.map_or_else(|| shared.created_at.clone(), Timestamp::from_milliseconds),
+                ),
             );
-            put("is_partition_empty", Value::Bool(true));
+            put("is_partition_empty", Value::Bool(len == 0));
         }
         other => {
             return (
