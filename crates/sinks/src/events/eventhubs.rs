@@ -194,7 +194,7 @@ async fn connect(target: &EventHubsTarget, hub: &str, budget: Duration) -> Resul
     }
 }
 
-fn remote(target: &EventHubsTarget, message: String, permanent: bool) -> SinkError {
+pub(crate) fn remote(target: &EventHubsTarget, message: String, permanent: bool) -> SinkError {
     SinkError::Remote {
         setting: target.setting,
         message,

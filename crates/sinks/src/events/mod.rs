@@ -4,13 +4,18 @@
 //! duplicates by it; the partition key is the user id, so one user's events stay in order.
 
 pub mod capture_files;
+pub mod capture_reader;
 #[cfg(feature = "eventhubs")]
 pub mod eventhubs;
+#[cfg(feature = "eventhubs")]
+pub mod hub_reader;
+mod source;
 mod target;
 
 use std::fmt;
 use std::future::Future;
 
+pub use source::{EventSource, Mark, Position, ReadEvent};
 pub use target::{EventHubsAuth, EventHubsTarget, EventTarget};
 
 use playground_model::Millis;
