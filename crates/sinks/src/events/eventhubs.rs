@@ -144,22 +144,62 @@ impl EventHubs {
 
 /// Opens a producer, giving up after `budget`.
 async fn connect(target: &EventHubsTarget, hub: &str, budget: Duration) -> Result<ProducerClient, SinkError> {
+    open_client(target, hub, budget, |retry, sign_in| async move {
+        let mut builder = ProducerClient::builder()
+            .with_application_id(APPLICATION_ID.to_owned())
+            .with_retry_options(retry);
+        if let Some(endpoint) = &target.endpoint {
+            builder = builder.with_custom_endpoint(endpoint.clone());
+        }
+        match sign_in {
+            SignIn::ConnectionString(s) => builder.open_with_connection_string(&s, Some(hub)).await,
+            SignIn::Token {
+                namespace,
+                credential,
+            } => builder.open(&namespace, hub, credential).await,
+        }
+    })
+    .await
+}
+
+/// The application id the clients send, shown in the namespace's diagnostics.
+pub(crate) const APPLICATION_ID: &str = "data-playground";
+
+/// How a client signs in, as [`open_client`] hands it to the client's builder.
+pub(crate) enum SignIn {
+    /// A connection string (never logged).
+    ConnectionString(String),
+    /// Entra ID through the managed identity.
+    Token {
+        /// `NAME.servicebus.windows.net`.
+        namespace: String,
+        /// The identity's credential.
+        credential: Arc<dyn TokenCredential>,
+    },
+}
+
+/// Opens an Event Hubs client (producer or consumer: `open` builds it) with the playground's
+/// retry options and sign-in, giving up after `budget` with an error naming the setting.
+pub(crate) async fn open_client<C, Fut>(
+    target: &EventHubsTarget,
+    hub: &str,
+    budget: Duration,
+    open: impl FnOnce(RetryOptions, SignIn) -> Fut,
+) -> Result<C, SinkError>
+where
+    Fut: std::future::Future<Output = Result<C, azure_messaging_eventhubs::EventHubsError>>,
+{
     let step = azure_core::time::Duration::try_from(budget.min(Duration::from_secs(30)))
         .unwrap_or(azure_core::time::Duration::seconds(30));
-    let mut builder = ProducerClient::builder()
-        .with_application_id("data-playground".to_owned())
-        .with_retry_options(RetryOptions {
-            initial_delay: azure_core::time::Duration::milliseconds(200),
-            max_delay: azure_core::time::Duration::seconds(5),
-            max_total_elapsed: step,
-            max_retries: 8,
-        });
-    if let Some(endpoint) = &target.endpoint {
-        builder = builder.with_custom_endpoint(endpoint.clone());
-    }
+    let retry = RetryOptions {
+        initial_delay: azure_core::time::Duration::milliseconds(200),
+        max_delay: azure_core::time::Duration::seconds(5),
+        max_total_elapsed: step,
+        max_retries: 8,
+    };
     let opening = async {
-        match &target.auth {
-            EventHubsAuth::ConnectionString(s) => builder.open_with_connection_string(s, Some(hub)).await,
+        let sign_in = match &target.auth {
+            EventHubsAuth::ConnectionString(s) => SignIn::ConnectionString(s.clone()),
             EventHubsAuth::ManagedIdentity { namespace, client_id } => {
                 let options = azure_identity::ManagedIdentityCredentialOptions {
                     user_assigned_id: client_id.clone().map(azure_identity::UserAssignedId::ClientId),
@@ -168,9 +208,13 @@ async fn connect(target: &EventHubsTarget, hub: &str, budget: Duration) -> Resul
                 let credential: Arc<dyn TokenCredential> =
                     azure_identity::ManagedIdentityCredential::new(Some(options))
                         .map_err(azure_messaging_eventhubs::EventHubsError::from)?;
-                builder.open(namespace, hub, credential).await
+                SignIn::Token {
+                    namespace: namespace.clone(),
+                    credential,
+                }
             }
-        }
+        };
+        open(retry, sign_in).await
     };
     let where_ = match &target.endpoint {
         Some(e) => format!("{} through {e}", target.namespace()),

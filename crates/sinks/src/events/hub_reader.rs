@@ -10,18 +10,14 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use azure_core::credentials::TokenCredential;
-use azure_messaging_eventhubs::{
-    ConsumerClient, OpenReceiverOptions, RetryOptions, StartLocation, StartPosition,
-};
+use azure_messaging_eventhubs::{ConsumerClient, OpenReceiverOptions, StartLocation, StartPosition};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::eventhubs::remote;
+use super::eventhubs::{APPLICATION_ID, SignIn, open_client, remote};
 use super::source::{EventSource, Mark, Position, ReadEvent};
 use super::{EventHubsAuth, EventHubsTarget};
 use crate::SinkError;
@@ -253,53 +249,21 @@ async fn connect(
     group: &str,
     budget: Duration,
 ) -> Result<ConsumerClient, SinkError> {
-    let step = azure_core::time::Duration::try_from(budget.min(Duration::from_secs(30)))
-        .unwrap_or(azure_core::time::Duration::seconds(30));
-    let mut builder = ConsumerClient::builder()
-        .with_application_id("data-playground".to_owned())
-        .with_consumer_group(group.to_owned())
-        .with_retry_options(RetryOptions {
-            initial_delay: azure_core::time::Duration::milliseconds(200),
-            max_delay: azure_core::time::Duration::seconds(5),
-            max_total_elapsed: step,
-            max_retries: 8,
-        });
-    if let Some(endpoint) = &target.endpoint {
-        builder = builder.with_custom_endpoint(endpoint.clone());
-    }
-    let opening = async {
-        match &target.auth {
-            EventHubsAuth::ConnectionString(s) => builder.open_with_connection_string(s, Some(hub)).await,
-            EventHubsAuth::ManagedIdentity { namespace, client_id } => {
-                let options = azure_identity::ManagedIdentityCredentialOptions {
-                    user_assigned_id: client_id.clone().map(azure_identity::UserAssignedId::ClientId),
-                    ..Default::default()
-                };
-                let credential: Arc<dyn TokenCredential> =
-                    azure_identity::ManagedIdentityCredential::new(Some(options))
-                        .map_err(azure_messaging_eventhubs::EventHubsError::from)?;
-                builder.open(namespace, hub.to_owned(), credential).await
-            }
+    open_client(target, hub, budget, |retry, sign_in| async move {
+        let mut builder = ConsumerClient::builder()
+            .with_application_id(APPLICATION_ID.to_owned())
+            .with_consumer_group(group.to_owned())
+            .with_retry_options(retry);
+        if let Some(endpoint) = &target.endpoint {
+            builder = builder.with_custom_endpoint(endpoint.clone());
         }
-    };
-    match tokio::time::timeout(budget, opening).await {
-        Ok(Ok(c)) => Ok(c),
-        Ok(Err(e)) => Err(remote(
-            target,
-            format!(
-                "cannot open the hub {hub:?} at {}: {}",
-                target.namespace(),
-                scrub(&e.to_string())
-            ),
-            true,
-        )),
-        Err(_) => Err(remote(
-            target,
-            format!(
-                "no connection to the hub {hub:?} at {} within {budget:?}",
-                target.namespace()
-            ),
-            true,
-        )),
-    }
+        match sign_in {
+            SignIn::ConnectionString(s) => builder.open_with_connection_string(&s, Some(hub)).await,
+            SignIn::Token {
+                namespace,
+                credential,
+            } => builder.open(&namespace, hub.to_owned(), credential).await,
+        }
+    })
+    .await
 }
