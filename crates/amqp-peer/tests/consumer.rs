@@ -7,25 +7,13 @@ use std::time::Duration;
 
 use azure_messaging_eventhubs::{
     ConsumerClient, EventDataBatchOptions, OpenReceiverOptions, ProducerClient, StartLocation, StartPosition,
-    models::AmqpMessage,
 };
 use futures::StreamExt;
 use playground_amqp_peer::AmqpPeer;
 
-fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_test_writer()
-        .try_init();
-}
+mod common;
 
-async fn producer(peer: &AmqpPeer, hub: &str) -> ProducerClient {
-    ProducerClient::builder()
-        .with_custom_endpoint(peer.endpoint())
-        .open_with_connection_string(&peer.connection_string(hub), None)
-        .await
-        .expect("open producer")
-}
+use common::{event, init_tracing, producer};
 
 async fn consumer(peer: &AmqpPeer, hub: &str, group: &str) -> ConsumerClient {
     ConsumerClient::builder()
@@ -45,11 +33,7 @@ async fn send(client: &ProducerClient, partition: Option<&str>, ids: std::ops::R
         .await
         .expect("create batch");
     for i in ids {
-        let mut message = AmqpMessage::builder()
-            .with_body(format!("{{\"n\":{i}}}").into_bytes())
-            .build();
-        message.set_message_id(format!("e-{i}"));
-        assert!(batch.try_add_amqp_message(message, None).unwrap());
+        assert!(batch.try_add_amqp_message(event(i), None).unwrap());
     }
     client.send_batch(batch, None).await.expect("send batch");
 }
