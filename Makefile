@@ -3,20 +3,26 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 DATA ?= playground-data
-STREAM_SECONDS ?= 15
 BIN := target/release
 COMPOSE := tools/bin/docker-compose
 
 SERVICES := users products orders items pageviews stars
+# The processing half: the Stream Analytics job, locally. An image like the six, built by
+# `make static`; not in check-static's release build (DataFusion would double its time).
+IMAGES := $(SERVICES) analytics
+# The replayed range of `make run`: 20 minutes across an hour, so that the windows, the
+# ten-minute join and the first views of two hours all have something to show.
+REPLAY_FROM ?= 2026-12-01T09:50:00Z
+REPLAY_UNTIL ?= 2026-12-01T10:10:00Z
 
-.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys clean help \
+.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys bench-analytics clean help \
 	static static-check-build check-static check-compose image images push print-image \
 	check-terraform terraform-fmt check-notebook
 
 all: build
 
 help:
-	@echo "make run    - build and run all six services on the embedded default (data in ./$(DATA))"
+	@echo "make run    - the six services, the Stream Analytics job beside the streams, playground-verify (data in ./$(DATA))"
 	@echo "make test   - formatting, clippy and the whole test suite"
 	@echo "make bench  - generator and end-to-end benchmarks with same-run baselines"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
@@ -33,7 +39,7 @@ help:
 # backend's SDK into every binary. Built this way, each binary links only the backends it can
 # select (its playground-sinks features), and a change to one backend rebuilds only the
 # binaries that link it.
-BACKEND_SETS := users,products orders,items pageviews,stars
+BACKEND_SETS := users,products orders,items pageviews,stars analytics
 packages_of = $(addprefix -p playground-,$(subst $(comma), ,$(1)))
 comma := ,
 build:
@@ -45,14 +51,22 @@ run: build
 	PLAYGROUND_DATA=$(DATA) $(BIN)/playground-products
 	PLAYGROUND_DATA=$(DATA) $(BIN)/playground-orders
 	PLAYGROUND_DATA=$(DATA) $(BIN)/playground-items
-	@echo "== streams: pageviews and stars for $(STREAM_SECONDS) s (unset RUN_SECONDS runs them forever)"
-	PLAYGROUND_DATA=$(DATA) RUN_SECONDS=$(STREAM_SECONDS) SESSIONS_PER_SECOND=50 $(BIN)/playground-pageviews & \
-	PLAYGROUND_DATA=$(DATA) RUN_SECONDS=$(STREAM_SECONDS) SESSIONS_PER_SECOND=50 $(BIN)/playground-stars & \
-	wait
+	@echo "== streams: pageviews and stars replay $(REPLAY_FROM) .. $(REPLAY_UNTIL), the job beside them"
+	@echo "   (a replay sends its range again: the streams, the job's checkpoint and outputs of an earlier run go first)"
+	rm -rf $(DATA)/events $(DATA)/analytics $(DATA)/lake/bronze/stream-analytics $(DATA)/lake/silver/stream-analytics
+	PLAYGROUND_DATA=$(DATA) $(BIN)/playground-analytics & job=$$!; \
+	PLAYGROUND_DATA=$(DATA) REPLAY_FROM=$(REPLAY_FROM) REPLAY_UNTIL=$(REPLAY_UNTIL) SESSIONS_PER_SECOND=50 $(BIN)/playground-pageviews & pv=$$!; \
+	PLAYGROUND_DATA=$(DATA) REPLAY_FROM=$(REPLAY_FROM) REPLAY_UNTIL=$(REPLAY_UNTIL) SESSIONS_PER_SECOND=50 $(BIN)/playground-stars & st=$$!; \
+	wait $$pv && wait $$st && kill -TERM $$job && wait $$job
+	@echo "== the job again, from its checkpoint: the rest of the streams, then every window they close"
+	PLAYGROUND_DATA=$(DATA) EXIT_WHEN_CAUGHT_UP=true $(BIN)/playground-analytics
+	@echo "== playground-verify: the job's outputs against the answer keys"
+	PLAYGROUND_DATA=$(DATA) SESSIONS_PER_SECOND=50 $(BIN)/playground-verify
 	@echo
 	@echo "The playground is in ./$(DATA):"
 	@echo "  lake    $(DATA)/lake/bronze/users/users.json  (JSON lines)  and users/vip.json"
 	@echo "          $(DATA)/lake/bronze/products/product_{id}.json"
+	@echo "          $(DATA)/lake/{bronze,silver}/stream-analytics/<output>/yyyy/MM/dd/HH/*.parquet  (the job's outputs)"
 	@echo "  tables  $(DATA)/orders.sqlite                   (orders, items)"
 	@echo "  events  $(DATA)/events/{pageviews,stars}/{partition}/{yyyy}/{mm}/{dd}/{hh}/{mm}.json"
 	@echo
@@ -61,7 +75,8 @@ run: build
 	@echo "  jq . $(DATA)/lake/bronze/products/product_0.json"
 	@echo "  sqlite3 -header $(DATA)/orders.sqlite 'SELECT o.orderId, o.userId, o.orderDate, o.orderValue, count(*) AS items FROM orders o JOIN items i USING (orderId) GROUP BY o.orderId LIMIT 5'"
 	@echo "  find $(DATA)/events -name '*.json' | head -n 1 | xargs head -n 3 | jq ."
-	@echo "  cat $(DATA)/events/stars/*/*/*/*/*/*.json | jq -s 'group_by(.stars) | map({stars: .[0].stars, count: length})'"
+	@echo "  PLAYGROUND_DATA=$(DATA) $(BIN)/playground-analytics query 'SELECT window_end, http_method, pageviews FROM silver_http_methods ORDER BY 1, 2'"
+	@echo "  PLAYGROUND_DATA=$(DATA) SESSIONS_PER_SECOND=50 $(BIN)/playground-verify --json | jq '.outputs[] | {output, expected, found, status}'"
 
 # The Terraform stand-in (crates/tf-standin) is a workspace of its own; see the root Cargo.toml.
 STANDIN := --manifest-path crates/tf-standin/Cargo.toml --target-dir target
@@ -131,21 +146,21 @@ DOCKER ?= docker
 image_of = $(REGISTRY)playground-$(1):$(TAG)
 
 print-image:
-	@test -n "$(SERVICE)" || { echo "usage: make print-image SERVICE=<$(SERVICES)>" >&2; exit 2; }
+	@test -n "$(SERVICE)" || { echo "usage: make print-image SERVICE=<$(IMAGES)>" >&2; exit 2; }
 	@echo $(call image_of,$(SERVICE))
 
 image:
-	@test -n "$(filter $(SERVICE),$(SERVICES))" || { echo "usage: make image SERVICE=<one of: $(SERVICES)>" >&2; exit 2; }
+	@test -n "$(filter $(SERVICE),$(IMAGES))" || { echo "usage: make image SERVICE=<one of: $(IMAGES)>" >&2; exit 2; }
 	DOCKER_BUILDKIT=1 $(DOCKER) build --build-arg SERVICE=$(SERVICE) -t $(call image_of,$(SERVICE)) .
 
 images:
-	for s in $(SERVICES); do $(MAKE) --no-print-directory image SERVICE=$$s || exit 1; done
+	for s in $(IMAGES); do $(MAKE) --no-print-directory image SERVICE=$$s || exit 1; done
 
 push:
 ifeq ($(SERVICE),)
-	for s in $(SERVICES); do $(MAKE) --no-print-directory push SERVICE=$$s || exit 1; done
+	for s in $(IMAGES); do $(MAKE) --no-print-directory push SERVICE=$$s || exit 1; done
 else
-	@test -n "$(filter $(SERVICE),$(SERVICES))" || { echo "usage: make push [SERVICE=<one of: $(SERVICES)>]" >&2; exit 2; }
+	@test -n "$(filter $(SERVICE),$(IMAGES))" || { echo "usage: make push [SERVICE=<one of: $(IMAGES)>]" >&2; exit 2; }
 	$(DOCKER) push $(call image_of,$(SERVICE))
 endif
 
@@ -195,7 +210,11 @@ check-notebook: target/venv-spark/installed
 	$(TEST_BUILD)
 	cd tools/notebook && PLAYGROUND_BIN=$(PLAYGROUND_BIN) ../../target/venv-spark/bin/python -m pytest -p no:cacheprovider -v -s test_silver_notebook.py
 
-bench: bench-model bench-e2e bench-events bench-keys
+bench: bench-model bench-e2e bench-events bench-keys bench-analytics
+
+# The local Stream Analytics job on one core against only parsing the same JSON lines.
+bench-analytics:
+	CARGO=$(CARGO) bench/analytics.sh
 
 # Answer keys beside the stream services replaying the same range (events/s and the ratio).
 bench-keys:

@@ -20,6 +20,15 @@ use std::process::Command;
 /// The six services, as named in compose.yaml, the Makefile and `playground-<name>`.
 pub const SERVICES: [&str; 6] = ["users", "products", "orders", "items", "pageviews", "stars"];
 
+/// The processing half's services (compose.yaml runs them too; Azure's own services stand for
+/// them in Terraform).
+pub const PROCESSING: [&str; 1] = ["analytics"];
+
+/// Every service compose.yaml runs.
+pub fn all_services() -> Vec<&'static str> {
+    SERVICES.into_iter().chain(PROCESSING).collect()
+}
+
 /// The workspace root (where compose.yaml and the Makefile are).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -6,7 +6,8 @@
 use std::collections::BTreeSet;
 
 use playground_deploy_checks::{
-    SERVICES, compose, config, environment, help_variables, make_image, make_image_commands, root,
+    SERVICES, all_services, compose, config, environment, help_variables, make_image, make_image_commands,
+    root,
 };
 
 const STACK: &[&str] = &["compose.yaml"];
@@ -39,7 +40,7 @@ fn both_files_validate_with_compose_v2() {
 fn variable_mismatches(files: &[&str]) -> Vec<String> {
     let model = config(files, &[]);
     let mut problems = Vec::new();
-    for service in SERVICES {
+    for service in all_services() {
         let reads: BTreeSet<String> = help_variables(service).into_iter().collect();
         assert!(
             !reads.is_empty(),
@@ -115,6 +116,8 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
         dep("items", "sqlserver-init", "service_completed_successfully"),
         dep("pageviews", "eventhubs-ready", "service_completed_successfully"),
         dep("stars", "eventhubs-ready", "service_completed_successfully"),
+        dep("analytics", "eventhubs-ready", "service_completed_successfully"),
+        dep("analytics", "users", "service_completed_successfully"),
         dep("sqlserver-init", "sqlserver", "service_healthy"),
         dep("eventhubs", "azurite", "service_healthy"),
     ] {
@@ -127,7 +130,7 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
 
     // Lake on Azurite, tables on SQL Server (database created by the init step), events on
     // the emulator.
-    for s in ["users", "products"] {
+    for s in ["users", "products", "analytics"] {
         let cs = value(&model, s, "STORAGE_CONNECTION_STRING");
         assert!(
             cs.contains("BlobEndpoint=http://azurite:10000/devstoreaccount1"),
@@ -167,6 +170,27 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
             entities.as_array().unwrap().iter().any(|e| e["Name"] == s),
             "deploy/eventhubs/Config.json declares no hub {s}"
         );
+        // The job reads the same hub in the consumer group the emulator declares for it.
+        assert_eq!(
+            value(&model, "analytics", var),
+            value(&model, s, var),
+            "analytics: {var}"
+        );
+        let group = value(&model, "analytics", "EVENTHUB_CONSUMER_GROUP");
+        let hub = entities
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["Name"] == s)
+            .unwrap();
+        assert!(
+            hub["ConsumerGroups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g["Name"] == group.as_str()),
+            "deploy/eventhubs/Config.json: hub {s} has no consumer group {group}"
+        );
     }
     let mount = model["services"]["eventhubs"]["volumes"].to_string();
     assert!(
@@ -176,7 +200,7 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
 
     // Restarted only on failure (a non-zero exit), a bounded number of times: a finished
     // service (exit 0; a stream under RUN_SECONDS too) stays stopped.
-    for s in SERVICES {
+    for s in all_services() {
         let restart = model["services"][s]["restart"].as_str().unwrap_or_default();
         assert_eq!(restart, "on-failure:5", "{s}: restart");
     }
@@ -219,7 +243,7 @@ fn related_settings_agree_across_services_whatever_the_shell_sets() {
 }
 
 #[test]
-fn the_embedded_override_runs_the_six_services_alone_on_the_embedded_backends() {
+fn the_embedded_override_runs_the_services_alone_on_the_embedded_backends() {
     let model = config(EMBEDDED, &[]);
     let running: BTreeSet<&str> = model["services"]
         .as_object()
@@ -229,15 +253,18 @@ fn the_embedded_override_runs_the_six_services_alone_on_the_embedded_backends() 
         .collect();
     assert_eq!(
         running,
-        SERVICES.into_iter().collect(),
-        "only the six services run"
+        all_services().into_iter().collect(),
+        "only the services run"
     );
-    for s in SERVICES {
-        assert!(
-            depends_on(&model, s).is_empty(),
-            "{s} depends on {:?}",
-            depends_on(&model, s)
-        );
+    for s in all_services() {
+        // The job waits for its reference data, the VIP list users writes; nothing else
+        // waits for anything.
+        let expected: Vec<(String, String)> = if s == "analytics" {
+            vec![("users".into(), "service_completed_successfully".into())]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(depends_on(&model, s), expected, "{s} depends on");
         for (k, v) in environment(&model, s) {
             if BACKEND_VARIABLES.contains(&k.as_str()) {
                 assert_eq!(
@@ -263,7 +290,7 @@ fn image_names_and_build_args_agree_with_the_makefile() {
             env.push(("TAG", tag));
         }
         let model = config(STACK, &env);
-        for s in SERVICES {
+        for s in all_services() {
             let svc = &model["services"][s];
             assert_eq!(
                 svc["image"].as_str().unwrap(),

@@ -6,6 +6,7 @@ pub mod blocks;
 pub mod bounded;
 pub mod chunks;
 pub mod events;
+pub mod job;
 pub mod lake;
 pub mod progress;
 pub mod pump;
@@ -153,6 +154,34 @@ where
             },
         }
     }
+    start(info, |env, shutdown| body(env, shutdown, given))
+}
+
+/// [`main`] for a subcommand that takes free arguments (`playground-analytics query "SQL"`):
+/// the first `skip` arguments name it, the rest are the caller's (it read them already);
+/// `--help` among them prints `info`'s help.
+pub fn main_with_args<F, Fut>(info: &ServiceInfo, skip: usize, body: F) -> ExitCode
+where
+    F: FnOnce(Env, Shutdown) -> Fut,
+    Fut: Future<Output = Result<(), Failure>>,
+{
+    if std::env::args()
+        .skip(skip + 1)
+        .any(|a| a == "-h" || a == "--help")
+    {
+        print!("{}", settings::help(info));
+        return ExitCode::SUCCESS;
+    }
+    start(info, body)
+}
+
+/// Reads the settings, sets up logging and the runtime, runs `body`, maps its outcome to the
+/// exit code.
+fn start<F, Fut>(info: &ServiceInfo, body: F) -> ExitCode
+where
+    F: FnOnce(Env, Shutdown) -> Fut,
+    Fut: Future<Output = Result<(), Failure>>,
+{
     let env = match Env::from_process(info) {
         Ok(env) => env,
         Err(e) => {
@@ -175,7 +204,7 @@ where
     let outcome = runtime.block_on(async {
         let shutdown = Shutdown::on_signals();
         signal = Some(shutdown.clone());
-        body(env, shutdown, given).await
+        body(env, shutdown).await
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use playground_model::keys::KeyConfig;
 use playground_model::{Locale, Millis, OrdersConfig};
+use playground_runtime::job::{HIGH_LATENCY_MS, OUT_OF_ORDER_SECONDS};
 use playground_runtime::settings::world::{
     LOCALE, ORDERS_COUNT, ORDERS_DAYS, ORDERS_START, PRODUCTS_COUNT, USERS_COUNT, VIP_COUNT,
 };
@@ -30,24 +31,6 @@ pub static VERIFY_UNTIL: Setting<Option<DateTime<Utc>>> = Setting {
     range: None,
     alias: None,
     help: "Check event times up to this instant (RFC 3339); unset: up to where the outputs are complete.",
-};
-
-/// The alerts' threshold, as Terraform passes it into query.asaql.
-pub static HIGH_LATENCY_MS: Setting<u32> = Setting {
-    name: "HIGH_LATENCY_MS",
-    default: 2000,
-    range: None,
-    alias: None,
-    help: "Latency above which a pageview is an alert (Terraform's high_latency_ms).",
-};
-
-/// How late an event may arrive and still count in its own window.
-pub static OUT_OF_ORDER_SECONDS: Setting<u32> = Setting {
-    name: "OUT_OF_ORDER_SECONDS",
-    default: 10,
-    range: Some((0, 3600)),
-    alias: None,
-    help: "The job's out-of-order tolerance (Terraform's Stream Analytics job: 10 s); events later than that may land in a later window and are reported as late.",
 };
 
 /// What is compared and how.

@@ -37,6 +37,8 @@ struct Cursor {
 pub struct CaptureReader {
     root: PathBuf,
     cursors: BTreeMap<u32, Cursor>,
+    /// Per partition: found at its end by the last read.
+    at_end: BTreeMap<u32, bool>,
     caught_up: bool,
 }
 
@@ -67,6 +69,7 @@ impl CaptureReader {
         Ok(CaptureReader {
             root,
             cursors,
+            at_end: BTreeMap::new(),
             caught_up: false,
         })
     }
@@ -77,22 +80,33 @@ impl CaptureReader {
             self.cursors.entry(partition).or_default();
         }
         let mut out = Vec::new();
-        let mut all_at_end = true;
-        let partitions: Vec<u32> = self.cursors.keys().copied().collect();
-        for partition in partitions {
-            if out.len() >= max {
-                all_at_end = false;
-                break;
-            }
+        // The partitions in step: always the one whose current file (minute) is oldest, a
+        // file at a time, so that a reader catching up moves through time on all of them
+        // together and a consumer's per-partition watermark keeps moving.
+        let mut open: BTreeMap<u32, bool> = self.cursors.keys().map(|p| (*p, false)).collect();
+        while out.len() < max {
+            let next = open
+                .iter()
+                .filter(|(_, at_end)| !**at_end)
+                .map(|(p, _)| *p)
+                .min_by_key(|p| {
+                    self.cursors
+                        .get(p)
+                        .and_then(|c| c.file.clone())
+                        .unwrap_or_default()
+                });
+            let Some(partition) = next else { break };
             let dir = self.root.join(partition.to_string());
             let at_end = self.read_partition(partition, &dir, max - out.len(), &mut out)?;
-            all_at_end &= at_end;
+            open.insert(partition, at_end);
         }
-        self.caught_up = all_at_end;
+        self.at_end = open;
+        self.caught_up = self.at_end.values().all(|e| *e);
         Ok(out)
     }
 
-    /// Reads up to `max` lines of one partition into `out`; true when it is at its end.
+    /// Reads up to `max` lines of one partition's current file into `out`, moving to its next
+    /// file at the end; true when the partition is at its end.
     fn read_partition(
         &mut self,
         partition: u32,
@@ -155,6 +169,8 @@ impl CaptureReader {
                     }
                     cursor.file = Some(next.clone());
                     cursor.offset = 0;
+                    // One file at a time: the caller picks the partition that is furthest behind.
+                    return Ok(false);
                 }
                 None => return Ok(true),
             }
@@ -195,6 +211,13 @@ impl EventSource for CaptureReader {
 
     fn caught_up(&self) -> bool {
         self.caught_up
+    }
+
+    fn partitions(&self) -> BTreeMap<u32, bool> {
+        self.cursors
+            .keys()
+            .map(|p| (*p, self.at_end.get(p).copied().unwrap_or(false)))
+            .collect()
     }
 
     fn describe(&self) -> String {

@@ -226,6 +226,13 @@ impl EventSource for HubReader {
         self.caught_up
     }
 
+    fn partitions(&self) -> BTreeMap<u32, bool> {
+        self.end
+            .iter()
+            .map(|(p, end)| (*p, self.last.get(p).copied().unwrap_or(-1) >= *end))
+            .collect()
+    }
+
     fn describe(&self) -> String {
         format!(
             "Event Hubs {}/{} (consumer group {})",

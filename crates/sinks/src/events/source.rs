@@ -60,6 +60,12 @@ pub trait EventSource: Send {
     /// has been read (a process-and-exit run stops here).
     fn caught_up(&self) -> bool;
 
+    /// Every partition known so far and whether the last `read` found it at its end. A
+    /// consumer that keeps an event-time watermark per partition lets only partitions with
+    /// more to read hold it back: one read stops at `max` inside a partition, and the
+    /// partitions after it, not yet read, are not at their end.
+    fn partitions(&self) -> BTreeMap<u32, bool>;
+
     /// What is read, for logs (never contains a secret).
     fn describe(&self) -> String;
 }

@@ -106,6 +106,24 @@ impl LakeBackend {
 }
 
 impl LakeBackend {
+    /// Opens container `container` of the lake `target` for writing (created when missing),
+    /// for a writer of more than one container (the local processing half writes bronze and
+    /// silver).
+    pub async fn open_container(target: &LakeTarget, container: &str) -> Result<LakeBackend, SinkError> {
+        match target {
+            LakeTarget::Local { root, setting } => Ok(LakeBackend::Local(local::LocalLake::open(
+                root.join(container),
+                setting,
+            )?)),
+            #[cfg(feature = "blob")]
+            LakeTarget::Blob(target) => Ok(LakeBackend::Blob(
+                blob::BlobLake::open(&target.sibling(container)).await?,
+            )),
+            #[cfg(not(feature = "blob"))]
+            LakeTarget::Blob(target) => Err(crate::error::not_built(target.setting, "blob")),
+        }
+    }
+
     /// Opens container `container` of the lake `target` for reading only: a directory that is
     /// missing is an empty container, and a blob container is neither created nor written.
     pub async fn open_for_reading(target: &LakeTarget, container: &str) -> Result<LakeBackend, SinkError> {
