@@ -144,8 +144,10 @@ impl Output {
             // INTO [silver-http-methods] FROM pv GROUP BY http_method, TumblingWindow(minute, 5)
             //
             // A window (end - 5 min, end] holds an event on its end (`tumbling_window_end`).
+            // System.Timestamp() is an instant: written as a UTC timestamp.
             Output::HttpMethods => format!(
-                "SELECT http_method, COUNT(*) AS pageviews, to_timestamp_millis(w) AS window_end, \
+                "SELECT http_method, COUNT(*) AS pageviews, \
+                        arrow_cast(w, 'Timestamp(Millisecond, Some(\"UTC\"))') AS window_end, \
                         w AS k \
                  FROM (SELECT http_method, \
                               ((t + {width} - 1) / {width}) * {width} AS w FROM pv) windows \
