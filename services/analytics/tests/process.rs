@@ -27,7 +27,19 @@ fn every_output_equals_the_answer_keys_on_the_directory_backend() {
     write_world(&data, false, &[]);
     // Reads of 1,000 events: about 100 steps, each closing what its watermark passed.
     let logs = analytics(&data, false, &[("ANALYTICS_BATCH_EVENTS", "1000".into())]);
-    assert!(logs.contains("\"done\""), "{logs}");
+    // Bounded state: the join's ten minutes (and a minute's slice, the tolerance, one read),
+    // not the run's 76 minutes.
+    let done = playground_testkit::log_with(&playground_testkit::json_lines(&logs), "done").clone();
+    let (events, held) = (
+        done["events"].as_u64().unwrap(),
+        done["peak_held"].as_u64().unwrap(),
+    );
+    println!("job: {done}");
+    assert!(events > 90_000, "{done}");
+    assert!(
+        held * 4 < events,
+        "held {held} of {events} events at once: {done}"
+    );
     let report = verify(&data, false, &[], 0);
     let status = statuses(&report);
     println!("{status:#?}");
