@@ -188,3 +188,22 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(&file, &dest).unwrap();
     }
 }
+
+#[test]
+fn sigterm_while_following_saves_the_checkpoint_and_a_restart_finishes_exactly() {
+    let pg = playground_testkit::Playground::new(BIN);
+    write_world(&pg.data(), false, &[]);
+    // Following (no EXIT_WHEN_CAUGHT_UP): it reads everything, then waits for more.
+    let vars = world(false);
+    let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (out, took) =
+        playground_testkit::terminate_within(&pg, &borrowed, Duration::from_secs(3), Duration::from_secs(10));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "a stopped job exits 0: {stderr}");
+    assert!(took < Duration::from_secs(5), "stopped in {took:?}");
+    assert!(stderr.contains("the checkpoint is saved"), "{stderr}");
+    assert!(pg.data().join("analytics/checkpoint.json").exists());
+    let logs = analytics(&pg.data(), false, &[]);
+    assert!(logs.contains("going on from the checkpoint"), "{logs}");
+    verify(&pg.data(), false, &[], 0);
+}
