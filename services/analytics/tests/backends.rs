@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{BIN, OUTPUTS, run_ok, statuses, verify, world, write_world};
+use common::{BIN, assert_every_output_found, run_ok, verify, world, write_world};
 use playground_amqp_peer::AmqpPeer;
 use playground_testkit::Azurite;
 
@@ -29,15 +29,7 @@ fn the_outputs_go_to_azurite_and_equal_the_answer_keys() {
         "nothing in the directory lake: the outputs went to Azurite"
     );
     let report = verify(&data, false, &lake, 0);
-    let status = statuses(&report);
-    for name in OUTPUTS {
-        let (s, expected, found) = &status[name];
-        assert_eq!(s, "ok", "{name}: {report:#}");
-        assert!(
-            *expected > 0 && found >= expected,
-            "{name}: {expected} expected, {found} found"
-        );
-    }
+    assert_every_output_found(&report);
     // Not leaked: the account key is never logged.
     let out = common::run(Path::new(BIN), &data, &vars);
     assert!(!String::from_utf8_lossy(&out.stderr).contains(playground_testkit::AZURITE_KEY));
@@ -76,15 +68,7 @@ fn the_input_comes_from_event_hubs_in_the_jobs_own_consumer_group() {
         "{groups:?}"
     );
     let report = verify(&data, false, &[], 0);
-    let status = statuses(&report);
-    for name in OUTPUTS {
-        let (s, expected, found) = &status[name];
-        assert_eq!(s, "ok", "{name}: {report:#}");
-        assert!(
-            *expected > 0 && found >= expected,
-            "{name}: {expected} expected, {found} found"
-        );
-    }
+    assert_every_output_found(&report);
     // Run again: the checkpoint's sequence numbers say everything was read; nothing new is
     // written twice and the verdict stands.
     let logs = run_ok(Path::new(BIN), &data, &vars);

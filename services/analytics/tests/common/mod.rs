@@ -156,3 +156,16 @@ pub fn output_files(lake: &Path) -> BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// Asserts every output of the job is `ok` with something expected and all of it found.
+pub fn assert_every_output_found(report: &serde_json::Value) {
+    let status = statuses(report);
+    for name in OUTPUTS {
+        let (s, expected, found) = &status[name];
+        assert_eq!(s, "ok", "{name}: {report:#}");
+        assert!(
+            *expected > 0 && found >= expected,
+            "{name}: {expected} expected, {found} found"
+        );
+    }
+}
