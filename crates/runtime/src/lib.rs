@@ -230,6 +230,16 @@ where
     }
 }
 
+/// Libraries that log a line per internal step, or an ERROR for what their caller handles
+/// (delta-rs' kernel logs "No files in log segment" for every table about to be created, then
+/// delta-rs returns it and the caller creates the table; a real failure reaches the caller as
+/// an error too): quiet unless `LOG_LEVEL` names them.
+const QUIET: &[(&str, &str)] = &[
+    ("buoyant_kernel", "off"),
+    ("delta_kernel", "off"),
+    ("deltalake_core", "warn"),
+];
+
 const LEVELS: &[&str] = &["trace", "debug", "info", "warn", "error", "off"];
 
 /// The tracing filter for `LOG_LEVEL`: unset or empty is `info`; otherwise comma-separated
@@ -271,7 +281,12 @@ pub fn log_filter(value: Option<&str>) -> Result<String, ConfigError> {
 fn init_logging(env: &Env) -> Result<(), ConfigError> {
     use tracing_subscriber::EnvFilter;
     let format = env.get(&settings::common::LOG_FORMAT)?;
-    let level = log_filter(Some(&env.get(&settings::common::LOG_LEVEL)?))?;
+    let mut level = log_filter(Some(&env.get(&settings::common::LOG_LEVEL)?))?;
+    for (target, quiet) in QUIET {
+        if !level.contains(target) {
+            level.push_str(&format!(",{target}={quiet}"));
+        }
+    }
     let filter = EnvFilter::try_new(&level)
         .map_err(|e| ConfigError::new(settings::common::LOG_LEVEL.name, e.to_string()))?;
     let builder = tracing_subscriber::fmt()
