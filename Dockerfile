@@ -32,7 +32,7 @@ RUN --mount=type=cache,id=playground-cargo-registry,target=/usr/local/cargo/regi
     && echo "building the static binaries for $triple" \
     && make static STATIC_TARGET="$triple" \
     && mkdir -p /out /data \
-    && for s in users products orders items pageviews stars analytics; do \
+    && for s in users products orders items pageviews stars analytics silver; do \
          cp "target/$triple/release/playground-$s" /out/; \
        done
 

@@ -7,22 +7,23 @@ BIN := target/release
 COMPOSE := tools/bin/docker-compose
 
 SERVICES := users products orders items pageviews stars
-# The processing half: the Stream Analytics job, locally. An image like the six, built by
-# `make static`; not in check-static's release build (DataFusion would double its time).
-IMAGES := $(SERVICES) analytics
+# The processing half: the Stream Analytics job and the silver job (Data Factory's copy and
+# the Databricks notebook), locally. Images like the six, built by `make static`; not in
+# check-static's release build (DataFusion and delta-rs would double its time).
+IMAGES := $(SERVICES) analytics silver
 # The replayed range of `make run`: 20 minutes across an hour, so that the windows, the
 # ten-minute join and the first views of two hours all have something to show.
 REPLAY_FROM ?= 2026-12-01T09:50:00Z
 REPLAY_UNTIL ?= 2026-12-01T10:10:00Z
 
-.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys bench-analytics clean help \
+.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys bench-analytics bench-silver clean help \
 	static static-check-build check-static check-compose image images push print-image \
 	check-terraform terraform-fmt check-notebook
 
 all: build
 
 help:
-	@echo "make run    - the six services, the Stream Analytics job beside the streams, playground-verify (data in ./$(DATA))"
+	@echo "make run    - the six services, the Stream Analytics job beside the streams, the silver job, playground-verify (data in ./$(DATA))"
 	@echo "make test   - formatting, clippy and the whole test suite"
 	@echo "make bench  - generator and end-to-end benchmarks with same-run baselines"
 	@echo "make lint   - cargo fmt --check and clippy -D warnings"
@@ -39,7 +40,7 @@ help:
 # backend's SDK into every binary. Built this way, each binary links only the backends it can
 # select (its playground-sinks features), and a change to one backend rebuilds only the
 # binaries that link it.
-BACKEND_SETS := users,products orders,items pageviews,stars analytics
+BACKEND_SETS := users,products orders,items pageviews,stars analytics silver
 packages_of = $(addprefix -p playground-,$(subst $(comma), ,$(1)))
 comma := ,
 build:
@@ -60,13 +61,17 @@ run: build
 	wait $$pv && wait $$st && kill -TERM $$job && wait $$job
 	@echo "== the job again, from its checkpoint: the rest of the streams, then every window they close"
 	PLAYGROUND_DATA=$(DATA) EXIT_WHEN_CAUGHT_UP=true $(BIN)/playground-analytics
-	@echo "== playground-verify: the job's outputs against the answer keys"
+	@echo "== silver: orders and items copied to bronze, the silver Delta tables built from bronze"
+	PLAYGROUND_DATA=$(DATA) $(BIN)/playground-silver
+	@echo "== playground-verify: the job's outputs and the silver tables against the answer keys"
 	PLAYGROUND_DATA=$(DATA) SESSIONS_PER_SECOND=50 $(BIN)/playground-verify
 	@echo
 	@echo "The playground is in ./$(DATA):"
 	@echo "  lake    $(DATA)/lake/bronze/users/users.json  (JSON lines)  and users/vip.json"
 	@echo "          $(DATA)/lake/bronze/products/product_{id}.json"
 	@echo "          $(DATA)/lake/{bronze,silver}/stream-analytics/<output>/yyyy/MM/dd/HH/*.parquet  (the job's outputs)"
+	@echo "          $(DATA)/lake/bronze/{orders,items}/*.parquet  (the copy of the tables)"
+	@echo "          $(DATA)/lake/silver/tables/<table>/  (Delta: users, products, orders, items, pageviews, stars, latency_alerts_users)"
 	@echo "  tables  $(DATA)/orders.sqlite                   (orders, items)"
 	@echo "  events  $(DATA)/events/{pageviews,stars}/{partition}/{yyyy}/{mm}/{dd}/{hh}/{mm}.json"
 	@echo
@@ -76,6 +81,7 @@ run: build
 	@echo "  sqlite3 -header $(DATA)/orders.sqlite 'SELECT o.orderId, o.userId, o.orderDate, o.orderValue, count(*) AS items FROM orders o JOIN items i USING (orderId) GROUP BY o.orderId LIMIT 5'"
 	@echo "  find $(DATA)/events -name '*.json' | head -n 1 | xargs head -n 3 | jq ."
 	@echo "  PLAYGROUND_DATA=$(DATA) $(BIN)/playground-analytics query 'SELECT window_end, http_method, pageviews FROM silver_http_methods ORDER BY 1, 2'"
+	@echo "  PLAYGROUND_DATA=$(DATA) $(BIN)/playground-silver query 'SELECT u.city, count(*) AS orders, round(sum(o.order_value)) AS value FROM orders o JOIN users u ON o.user_id = u.id GROUP BY 1 ORDER BY 2 DESC LIMIT 5'"
 	@echo "  PLAYGROUND_DATA=$(DATA) SESSIONS_PER_SECOND=50 $(BIN)/playground-verify --json | jq '.outputs[] | {output, expected, found, status}'"
 
 # The Terraform stand-in (crates/tf-standin) is a workspace of its own; see the root Cargo.toml.
@@ -210,11 +216,14 @@ check-notebook: target/venv-spark/installed
 	$(TEST_BUILD)
 	cd tools/notebook && PLAYGROUND_BIN=$(PLAYGROUND_BIN) ../../target/venv-spark/bin/python -m pytest -p no:cacheprovider -v -s test_silver_notebook.py
 
-bench: bench-model bench-e2e bench-events bench-keys bench-analytics
+bench: bench-model bench-e2e bench-events bench-keys bench-analytics bench-silver
 
 # The local Stream Analytics job on one core against only parsing the same JSON lines.
 bench-analytics:
 	CARGO=$(CARGO) bench/analytics.sh
+
+bench-silver:
+	CARGO=$(CARGO) bench/silver.sh
 
 # Answer keys beside the stream services replaying the same range (events/s and the ratio).
 bench-keys:

@@ -11,7 +11,7 @@ const BEGIN: &str =
     "<!-- settings table: generated from the declarations by crates/deploy-checks/tests/readme.rs -->";
 const END: &str = "<!-- end of settings table -->";
 
-fn services() -> [(&'static str, &'static ServiceInfo); 8] {
+fn services() -> [(&'static str, &'static ServiceInfo); 9] {
     [
         ("users", &playground_users::INFO),
         ("products", &playground_products::INFO),
@@ -21,6 +21,7 @@ fn services() -> [(&'static str, &'static ServiceInfo); 8] {
         ("stars", &playground_stars::INFO),
         ("verify", &playground_verify::config::INFO),
         ("analytics", &playground_analytics::config::INFO),
+        ("silver", &playground_silver::config::INFO),
     ]
 }
 
