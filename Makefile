@@ -66,7 +66,7 @@ run: build
 	@echo "== playground-verify: the job's outputs and the silver tables against the answer keys"
 	PLAYGROUND_DATA=$(DATA) SESSIONS_PER_SECOND=50 $(BIN)/playground-verify
 	@echo
-	@echo "The playground is in ./$(DATA):"
+	@echo "The playground is in $(DATA):"
 	@echo "  lake    $(DATA)/lake/bronze/users/users.json  (JSON lines)  and users/vip.json"
 	@echo "          $(DATA)/lake/bronze/products/product_{id}.json"
 	@echo "          $(DATA)/lake/{bronze,silver}/stream-analytics/<output>/yyyy/MM/dd/HH/*.parquet  (the job's outputs)"
