@@ -3,7 +3,8 @@
 //! column-metadata probe before a bulk insert), `INSERT BULK <table> (...)`,
 //! `SELECT DISTINCT <col> / <n> AS <alias> FROM <table> [WHERE <col> <op> <n> [AND ...]]`,
 //! the islands query `SELECT MIN(col) AS lo, MAX(col) AS hi FROM (... SELECT DISTINCT col FROM
-//! <table> WHERE ... ) ...` (runs of consecutive values, ascending) and `SELECT <n>`. Everything else is answered with a bare DONE.
+//! <table> WHERE ... ) ...` (runs of consecutive values, ascending), `SELECT <cols> FROM
+//! <table> [ORDER BY <cols>]` (every row) and `SELECT <n>`. Everything else is answered with a bare DONE.
 
 use crate::Value;
 use crate::lexer::{Tok, tokenize};
@@ -73,6 +74,8 @@ pub(crate) fn execute(shared: &Shared, session: &mut Session, text: &str) -> Vec
         && select.is("select")
     {
         Ok(select_constant(*n))
+    } else if starts_with(&toks, &["select"]) && toks.iter().any(|t| t.is("from")) {
+        select_rows(&state, &toks)
     } else {
         Ok(done_only())
     };
@@ -270,6 +273,74 @@ fn select_top_zero(state: &State, toks: &[Tok]) -> Reply {
     let mut out = Vec::new();
     tokens::col_metadata(&mut out, &columns);
     tokens::done(&mut out, done_status::COUNT, command::SELECT, 0);
+    Ok(out)
+}
+
+/// `SELECT * | col, ... FROM table [ORDER BY col, ...]`: every stored row (the copy of a
+/// table to the lake), sorted by the ORDER BY columns, ascending.
+fn select_rows(state: &State, toks: &[Tok]) -> Reply {
+    let from = toks
+        .iter()
+        .position(|t| t.is("from"))
+        .ok_or_else(|| syntax_error(None))?;
+    let Some(Tok::Word(name)) = toks.get(from + 1) else {
+        return Err(syntax_error(toks.get(from + 1)));
+    };
+    let table = state.table(name).ok_or_else(|| invalid_object(name))?;
+    let index = |wanted: &str| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| SqlError(207, format!("Invalid column name '{wanted}'.")))
+    };
+    let mut selected = Vec::new();
+    for tok in &toks[1..from] {
+        match tok {
+            Tok::Sym(s) if s == "*" => selected.extend(0..table.columns.len()),
+            Tok::Sym(s) if s == "," => {}
+            Tok::Word(w) => selected.push(index(w)?),
+            other => return Err(syntax_error(Some(other))),
+        }
+    }
+    let mut order = Vec::new();
+    match toks.get(from + 2) {
+        None => {}
+        Some(t) if t.is("order") && toks.get(from + 3).is_some_and(|t| t.is("by")) => {
+            for tok in &toks[from + 4..] {
+                match tok {
+                    Tok::Sym(s) if s == "," => {}
+                    Tok::Word(w) if w.eq_ignore_ascii_case("asc") => {}
+                    Tok::Word(w) => order.push(index(w)?),
+                    other => return Err(syntax_error(Some(other))),
+                }
+            }
+        }
+        other => return Err(syntax_error(other)),
+    }
+    let mut rows: Vec<&Vec<Value>> = table.rows.iter().collect();
+    rows.sort_by(|a, b| {
+        order
+            .iter()
+            .map(|&i| a[i].partial_cmp(&b[i]).unwrap_or(std::cmp::Ordering::Equal))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let columns: Vec<ResultColumn> = selected
+        .iter()
+        .map(|&i| ResultColumn {
+            name: table.columns[i].name.clone(),
+            wire: table.columns[i].wire(),
+            nullable: table.columns[i].nullable,
+        })
+        .collect();
+    let mut out = Vec::new();
+    tokens::col_metadata(&mut out, &columns);
+    for row in &rows {
+        let values: Vec<Value> = selected.iter().map(|&i| row[i].clone()).collect();
+        tokens::row(&mut out, &columns, &values);
+    }
+    tokens::done(&mut out, done_status::COUNT, command::SELECT, rows.len() as u64);
     Ok(out)
 }
 

@@ -5,7 +5,7 @@
 /// `tinyint`/`smallint`/`int`/`bigint`/`bit` arrive as [`Value::Int`], `real`/`float` as
 /// [`Value::Float`], `datetime2` as [`Value::DateTime`], `nvarchar`/`nchar` as
 /// [`Value::Text`], and SQL `NULL` as [`Value::Null`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
 pub enum Value {
     /// SQL `NULL`.
     Null,

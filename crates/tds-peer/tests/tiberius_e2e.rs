@@ -350,3 +350,46 @@ async fn nullable_and_text_columns_round_trip() {
         "{batches:?}"
     );
 }
+
+/// The copy to the lake reads a whole table: every row, in the ORDER BY's order, each value of
+/// its column's type, through tiberius' row stream (many packets).
+#[tokio::test]
+async fn select_streams_every_row_in_order() {
+    use futures::TryStreamExt;
+    let peer = TdsPeer::start(USER, PASSWORD).await.unwrap();
+    let mut client = connect(&peer).await;
+    create_tables(&mut client).await;
+    let mut all = orders(0..20_000);
+    all.reverse(); // stored newest first: the ORDER BY has to sort
+    for part in all.chunks(5_000) {
+        bulk_orders(&mut client, part).await.unwrap();
+    }
+    let rows: Vec<tiberius::Row> = client
+        .simple_query("SELECT orderId, userId, orderDate, orderValue FROM dbo.orders ORDER BY orderId")
+        .await
+        .unwrap()
+        .into_row_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let got: Vec<(i32, i32, NaiveDateTime, f64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get::<i32, _>(0).unwrap(),
+                r.get::<i32, _>(1).unwrap(),
+                r.get::<NaiveDateTime, _>(2).unwrap(),
+                r.get::<f64, _>(3).unwrap(),
+            )
+        })
+        .collect();
+    all.reverse();
+    let want: Vec<(i32, i32, NaiveDateTime, f64)> = all.iter().map(|o| (o.id, o.user, o.date, o.value)).collect();
+    assert_eq!(got, want);
+    // A column that does not exist is SQL Server's error 207, naming it.
+    let err = match client.simple_query("SELECT orderId, nope FROM dbo.orders").await {
+        Err(e) => e,
+        Ok(stream) => stream.into_results().await.unwrap_err(),
+    };
+    assert!(err.to_string().contains("nope"), "{err}");
+}
