@@ -17,11 +17,13 @@ use deltalake::delta_datafusion::planner::DeltaPlanner;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::operations::write::SchemaMode;
 use deltalake::protocol::SaveMode;
+use playground_sinks::SinkError;
 use playground_sinks::lake::LakeTarget;
 use playground_sinks::table::TableTarget;
+use playground_sinks::table::mssql::MssqlTables;
 
 use crate::config::Config;
-use crate::copy::{Copied, CopyError, copy_sqlite};
+use crate::copy::{Copied, CopyError, From, copy};
 use crate::store::{Lake, StoreError};
 use crate::tables::{Container, Format, Source, Table};
 
@@ -142,21 +144,24 @@ pub async fn run(cfg: &Config, lake_target: &LakeTarget, tables: &TableTarget) -
     let lake = Lake::new(lake_target)?;
     let mut summary = Summary::default();
     if cfg.copy {
-        let db = match tables {
-            TableTarget::Sqlite { path, .. } => path.clone(),
-            TableTarget::Mssql(m) => {
-                return Err(RunError::Setting {
-                    variable: m.setting,
-                    message: "playground-silver copies orders and items from SQLite only so far; \
-                              unset it (or set SILVER_COPY=false and copy them to bronze otherwise)"
-                        .to_owned(),
-                });
-            }
-        };
         let (_, store) = lake.store(lake.bronze())?;
         let prefix = lake.object_prefix(lake.bronze());
+        let from = match tables {
+            TableTarget::Sqlite { path, .. } => From::Sqlite(path.clone()),
+            // Opening proves the address and the login, or names the setting that is wrong.
+            TableTarget::Mssql(m) => From::Mssql(MssqlTables::open(m).await.map_err(|e| match e {
+                SinkError::Config { setting, message } => RunError::Setting {
+                    variable: setting,
+                    message,
+                },
+                other => RunError::Copy(CopyError::Read {
+                    table: "orders",
+                    message: other.to_string(),
+                }),
+            })?),
+        };
         for table in Copied::ALL {
-            let rows = copy_sqlite(&db, table, store.clone(), &prefix, cfg.batch_rows).await?;
+            let rows = copy(&from, table, store.clone(), &prefix, cfg.batch_rows).await?;
             summary.copied.push((table.name(), rows));
         }
     }

@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use playground_testkit::assert_bad_settings;
 
@@ -247,13 +246,27 @@ fn a_kill_9_mid_write_then_a_restart_leaves_the_tables_of_a_clean_run() {
     write_world(&data, orders, &[]);
     let mut vars = world(orders);
     vars.push(("SILVER_COPY_BATCH_ROWS", "5000".into()));
+    // Each kill lands in a different step, whatever the machine's speed: right after the
+    // log line that starts it (the copy of items, the users table, the orders table, the
+    // pageviews table, the last table).
     let mut killed_mid_run = 0;
-    for delay_ms in [300u64, 900, 1800, 3000] {
+    for after in [
+        r#""message":"copied","table":"orders""#,
+        r#""message":"copied","table":"items""#,
+        r#""table":"users","version""#,
+        r#""table":"items","version""#,
+        r#""table":"stars","version""#,
+    ] {
         let mut child = command(Path::new(BIN), &data, &vars).spawn().unwrap();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_millis(delay_ms) && child.try_wait().unwrap().is_none() {
-            std::thread::sleep(Duration::from_millis(20));
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = false;
+        for line in std::io::BufRead::lines(stderr) {
+            if line.unwrap().contains(after) {
+                seen = true;
+                break;
+            }
         }
+        assert!(seen, "the job never logged {after}");
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed_mid_run += 1;
@@ -264,8 +277,8 @@ fn a_kill_9_mid_write_then_a_restart_leaves_the_tables_of_a_clean_run() {
         }
     }
     assert!(
-        killed_mid_run >= 2,
-        "the job finished before most kills: make the world larger"
+        killed_mid_run >= 4,
+        "the job finished before most kills ({killed_mid_run} of 5 landed mid-run)"
     );
     run_ok(Path::new(BIN), &data, &vars);
     delta_logs(&data);
@@ -296,6 +309,38 @@ fn on_azurite_the_copy_and_the_tables_go_to_the_lake_and_equal_the_answer_keys()
 }
 
 #[test]
+fn from_sql_server_the_copy_reads_the_tables_and_the_tables_equal_the_answer_keys() {
+    const PASSWORD: &str = "Silver-Secret-42";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let peer = rt
+        .block_on(playground_tds_peer::TdsPeer::start("playground", PASSWORD))
+        .unwrap();
+    let sql = vec![
+        ("SQL_SERVER", format!("127.0.0.1,{}", peer.addr().port())),
+        ("SQL_DATABASE", "orders".into()),
+        ("SQL_USER", "playground".into()),
+        ("SQL_PASSWORD", PASSWORD.into()),
+        ("SQL_ENCRYPT", "false".into()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_world(&data, 2500, &sql);
+    assert!(
+        !data.join("orders.sqlite").exists(),
+        "the orders went to SQL Server"
+    );
+    assert_eq!(peer.rows("orders").len(), 2500);
+    let logs = silver(&data, 2500, &sql);
+    assert!(!logs.contains(PASSWORD), "the password is never logged");
+    assert!(
+        peer.batches()
+            .iter()
+            .any(|b| b.starts_with("SELECT orderId, rowId, productId FROM dbo.items"))
+    );
+    assert_tables_exact(&verify(&data, 2500, &[], 0));
+}
+
+#[test]
 fn bad_settings_exit_2_naming_the_variable() {
     assert_bad_settings(
         BIN,
@@ -306,8 +351,16 @@ fn bad_settings_exit_2_naming_the_variable() {
             (&[("SILVER_COPY", "maybe")], "SILVER_COPY"),
             (&[("SILVER_COPY_BATCH_ROWS", "-1")], "SILVER_COPY_BATCH_ROWS"),
             (&[("LAKE_URL", "ftp://example.com/x")], "LAKE_URL"),
-            // SQL Server is not read yet: said at once, naming the setting.
-            (&[("SQL_SERVER", "localhost,1433")], "SQL_SERVER"),
+            // Nothing listens there: the copy cannot start, naming the setting.
+            (
+                &[
+                    ("SQL_SERVER", "127.0.0.1,9"),
+                    ("SQL_USER", "sa"),
+                    ("SQL_PASSWORD", "x"),
+                    ("SQL_ENCRYPT", "false"),
+                ],
+                "SQL_SERVER",
+            ),
         ],
     );
 }

@@ -217,6 +217,39 @@ impl MssqlTables {
         })
     }
 
+    /// Streams the rows `sql` selects to `each`, one at a time, on one connection: the copy
+    /// of a whole table to the lake, which must not hold it in memory. `each` returning
+    /// `false` stops early. Returns the rows handed over.
+    pub async fn select_each(
+        &self,
+        sql: &str,
+        mut each: impl AsyncFnMut(tiberius::Row) -> bool,
+    ) -> Result<u64, SinkError> {
+        use futures::TryStreamExt;
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| pool_error(self.setting, "connect", e))?;
+        let mut rows = conn
+            .simple_query(sql)
+            .await
+            .map_err(|e| error(self.setting, "query", &e))?
+            .into_row_stream();
+        let mut count = 0u64;
+        while let Some(row) = rows
+            .try_next()
+            .await
+            .map_err(|e| error(self.setting, "read the result", &e))?
+        {
+            count += 1;
+            if !each(row).await {
+                break;
+            }
+        }
+        Ok(count)
+    }
+
     async fn batch(&self, sql: &str) -> Result<Vec<tiberius::Row>, SinkError> {
         let mut conn = self
             .pool
