@@ -22,7 +22,7 @@ pub const SERVICES: [&str; 6] = ["users", "products", "orders", "items", "pagevi
 
 /// The processing half's services (compose.yaml runs them too; Azure's own services stand for
 /// them in Terraform).
-pub const PROCESSING: [&str; 1] = ["analytics"];
+pub const PROCESSING: [&str; 2] = ["analytics", "silver"];
 
 /// Every service compose.yaml runs.
 pub fn all_services() -> Vec<&'static str> {

@@ -118,6 +118,10 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
         dep("stars", "eventhubs-ready", "service_completed_successfully"),
         dep("analytics", "eventhubs-ready", "service_completed_successfully"),
         dep("analytics", "users", "service_completed_successfully"),
+        dep("silver", "orders", "service_completed_successfully"),
+        dep("silver", "items", "service_completed_successfully"),
+        dep("silver", "users", "service_completed_successfully"),
+        dep("silver", "products", "service_completed_successfully"),
         dep("sqlserver-init", "sqlserver", "service_healthy"),
         dep("eventhubs", "azurite", "service_healthy"),
     ] {
@@ -130,7 +134,7 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
 
     // Lake on Azurite, tables on SQL Server (database created by the init step), events on
     // the emulator.
-    for s in ["users", "products", "analytics"] {
+    for s in ["users", "products", "analytics", "silver"] {
         let cs = value(&model, s, "STORAGE_CONNECTION_STRING");
         assert!(
             cs.contains("BlobEndpoint=http://azurite:10000/devstoreaccount1"),
@@ -141,7 +145,7 @@ fn the_stack_wires_each_service_to_its_store_once_the_store_is_ready() {
     let password = value(&model, "sqlserver", "MSSQL_SA_PASSWORD");
     assert_eq!(value(&model, "sqlserver-init", "SQLCMDPASSWORD"), password);
     let init = model["services"]["sqlserver-init"]["command"].to_string();
-    for s in ["orders", "items"] {
+    for s in ["orders", "items", "silver"] {
         assert_eq!(value(&model, s, "SQL_SERVER"), "sqlserver");
         assert_eq!(value(&model, s, "SQL_USER"), "sa");
         assert_eq!(value(&model, s, "SQL_PASSWORD"), password);
@@ -259,10 +263,17 @@ fn the_embedded_override_runs_the_services_alone_on_the_embedded_backends() {
     for s in all_services() {
         // The job waits for its reference data, the VIP list users writes; nothing else
         // waits for anything.
-        let expected: Vec<(String, String)> = if s == "analytics" {
-            vec![("users".into(), "service_completed_successfully".into())]
-        } else {
-            Vec::new()
+        // The job waits for its reference data, the VIP list users writes; the silver job for
+        // the batch services whose output it copies and reads; nothing else waits.
+        let done = |on: &[&str]| -> Vec<(String, String)> {
+            on.iter()
+                .map(|s| (s.to_string(), "service_completed_successfully".to_string()))
+                .collect()
+        };
+        let expected = match s {
+            "analytics" => done(&["users"]),
+            "silver" => done(&["items", "orders", "products", "users"]),
+            _ => Vec::new(),
         };
         assert_eq!(depends_on(&model, s), expected, "{s} depends on");
         for (k, v) in environment(&model, s) {

@@ -384,7 +384,8 @@ async fn select_streams_every_row_in_order() {
         })
         .collect();
     all.reverse();
-    let want: Vec<(i32, i32, NaiveDateTime, f64)> = all.iter().map(|o| (o.id, o.user, o.date, o.value)).collect();
+    let want: Vec<(i32, i32, NaiveDateTime, f64)> =
+        all.iter().map(|o| (o.id, o.user, o.date, o.value)).collect();
     assert_eq!(got, want);
     // A column that does not exist is SQL Server's error 207, naming it.
     let err = match client.simple_query("SELECT orderId, nope FROM dbo.orders").await {
