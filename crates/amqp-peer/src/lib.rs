@@ -187,6 +187,10 @@ impl AmqpPeer {
     ///
     /// When the listener cannot be bound.
     pub async fn start(hubs: &[(&str, u32)]) -> io::Result<AmqpPeer> {
+        // The clients a test points at the peer build rustls configurations; with both of
+        // rustls' providers compiled in (object_store brings ring into the workspace's test
+        // build), rustls picks none by itself and the client panics. Err: one is installed.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let now_ms = SystemTime::now()

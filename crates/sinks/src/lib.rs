@@ -22,5 +22,7 @@ pub mod error;
 pub mod events;
 pub mod lake;
 pub mod table;
+#[cfg(any(feature = "blob", feature = "mssql", feature = "eventhubs"))]
+pub mod tls;
 
 pub use error::SinkError;

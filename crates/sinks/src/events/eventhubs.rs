@@ -189,6 +189,7 @@ pub(crate) async fn open_client<C, Fut>(
 where
     Fut: std::future::Future<Output = Result<C, azure_messaging_eventhubs::EventHubsError>>,
 {
+    crate::tls::install_provider();
     let step = azure_core::time::Duration::try_from(budget.min(Duration::from_secs(30)))
         .unwrap_or(azure_core::time::Duration::seconds(30));
     let retry = RetryOptions {

@@ -74,6 +74,7 @@ impl BlobLake {
     /// (a reader must not: it may hold a read-only SAS, and an absent container is empty).
     pub async fn connect(target: &BlobTarget, create: bool) -> Result<BlobLake, SinkError> {
         let setting = target.setting;
+        crate::tls::install_provider();
         crate::ca_certificates::require(setting)?;
         let client_options = ClientOptions {
             retry: RetryOptions::exponential(ExponentialRetryOptions {

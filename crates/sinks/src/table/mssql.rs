@@ -95,6 +95,7 @@ impl bb8::ManageConnection for Manager {
     type Error = tiberius::error::Error;
 
     async fn connect(&self) -> Result<Conn, Self::Error> {
+        crate::tls::install_provider();
         let mut config = self.config().await?;
         for _ in 0..3 {
             let tcp = TcpStream::connect(config.get_addr()).await?;
