@@ -65,7 +65,7 @@ pub(crate) fn execute(shared: &Shared, session: &mut Session, text: &str) -> Vec
     } else if starts_with(&toks, &["insert", "bulk"]) {
         insert_bulk(&state, session, &toks)
     } else if starts_with(&toks, &["select", "top"]) && matches!(toks.get(2), Some(Tok::Num(0))) {
-        select_top_zero(&state, &toks)
+        select_rows(&state, &toks, true)
     } else if starts_with(&toks, &["select", "distinct"]) {
         select_distinct_quotient(&state, &toks)
     } else if starts_with(&toks, &["select", "min"]) && toks.iter().any(|t| t.is("row_number")) {
@@ -75,7 +75,7 @@ pub(crate) fn execute(shared: &Shared, session: &mut Session, text: &str) -> Vec
     {
         Ok(select_constant(*n))
     } else if starts_with(&toks, &["select"]) && toks.iter().any(|t| t.is("from")) {
-        select_rows(&state, &toks)
+        select_rows(&state, &toks, false)
     } else {
         Ok(done_only())
     };
@@ -236,49 +236,10 @@ fn create_table(state: &mut State, toks: &[Tok], pos: usize) -> Reply {
     Ok(done_only())
 }
 
-/// `SELECT TOP 0 * | col, ... FROM table`: COLMETADATA of the table, no rows.
-fn select_top_zero(state: &State, toks: &[Tok]) -> Reply {
-    let from = toks
-        .iter()
-        .position(|t| t.is("from"))
-        .ok_or_else(|| syntax_error(None))?;
-    let Some(Tok::Word(name)) = toks.get(from + 1) else {
-        return Err(syntax_error(toks.get(from + 1)));
-    };
-    let table = state.table(name).ok_or_else(|| invalid_object(name))?;
-    let mut columns = Vec::new();
-    for tok in &toks[3..from] {
-        match tok {
-            Tok::Sym(s) if s == "*" => columns.extend(table.columns.iter().cloned()),
-            Tok::Sym(s) if s == "," => {}
-            Tok::Word(w) => columns.push(
-                table
-                    .columns
-                    .iter()
-                    .find(|c| c.name.eq_ignore_ascii_case(w))
-                    .cloned()
-                    .ok_or_else(|| SqlError(207, format!("Invalid column name '{w}'.")))?,
-            ),
-            other => return Err(syntax_error(Some(other))),
-        }
-    }
-    let columns: Vec<ResultColumn> = columns
-        .iter()
-        .map(|c| ResultColumn {
-            name: c.name.clone(),
-            wire: c.wire(),
-            nullable: c.nullable,
-        })
-        .collect();
-    let mut out = Vec::new();
-    tokens::col_metadata(&mut out, &columns);
-    tokens::done(&mut out, done_status::COUNT, command::SELECT, 0);
-    Ok(out)
-}
-
 /// `SELECT * | col, ... FROM table [ORDER BY col, ...]`: every stored row (the copy of a
-/// table to the lake), sorted by the ORDER BY columns, ascending.
-fn select_rows(state: &State, toks: &[Tok]) -> Reply {
+/// table to the lake), sorted by the ORDER BY columns, ascending. With `top_zero`, `SELECT
+/// TOP 0 ...` (the column-metadata probe before a bulk insert): the columns, no rows.
+fn select_rows(state: &State, toks: &[Tok], top_zero: bool) -> Reply {
     let from = toks
         .iter()
         .position(|t| t.is("from"))
@@ -295,7 +256,8 @@ fn select_rows(state: &State, toks: &[Tok]) -> Reply {
             .ok_or_else(|| SqlError(207, format!("Invalid column name '{wanted}'.")))
     };
     let mut selected = Vec::new();
-    for tok in &toks[1..from] {
+    let first = if top_zero { 3 } else { 1 };
+    for tok in &toks[first..from] {
         match tok {
             Tok::Sym(s) if s == "*" => selected.extend(0..table.columns.len()),
             Tok::Sym(s) if s == "," => {}
@@ -318,7 +280,11 @@ fn select_rows(state: &State, toks: &[Tok]) -> Reply {
         }
         other => return Err(syntax_error(other)),
     }
-    let mut rows: Vec<&Vec<Value>> = table.rows.iter().collect();
+    let mut rows: Vec<&Vec<Value>> = if top_zero {
+        Vec::new()
+    } else {
+        table.rows.iter().collect()
+    };
     rows.sort_by(|a, b| {
         order
             .iter()
