@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Per-core efficiency of the batch services (issue 18). Every path runs pinned to one core
+# (taskset -c $BENCH_CORE) with wall time, CPU-seconds (user + sys) and peak memory, beside its
+# own limit measured in the same run on the same core:
+#   users -> users.json        against the service's own rendering alone (generate + JSON,
+#                              examples/render_only.rs) and a plain sequential write of the
+#                              same bytes (dd, with one fsync);
+#   orders + items -> SQLite   against SQLite alone (the same rows, generated beforehand,
+#                              one prepared insert per row in one transaction);
+#   users -> Azurite           against the directory backend, and the same bytes put into
+#                              Azurite by a minimal client (bench/azurite_minimal_client.py).
+#                              Azurite runs on the other core, so it is not charged to ours.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${BENCH_RECORDS:-1000000}
+CORE=${BENCH_CORE:-0}
+OTHER=${BENCH_OTHER_CORE:-1}
+BIN=target/release
+CARGO=${CARGO:-cargo}
+work=$(mktemp -d "${TMPDIR:-/tmp}/per-core.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+command -v taskset >/dev/null || { echo "bench/per-core.sh: taskset (util-linux) is needed" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench/per-core.sh: /usr/bin/time (apt: time) is needed" >&2; exit 2; }
+
+for s in users orders items; do $CARGO build --release --locked --quiet -p "playground-$s"; done
+$CARGO build --release --locked --quiet -p playground-users --example render_only
+# SQLite alone: built now and run below pinned, as its own executable.
+sqlite_bin=$($CARGO bench --locked -p playground-sinks --bench sqlite_baseline --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json, sys; print([j["executable"] for j in map(json.loads, sys.stdin) if j.get("executable")][-1])')
+
+# measure NAME CMD... : runs CMD pinned, appends "NAME wall user sys peak_kb" to $work/runs.
+measure() {
+  local name=$1; shift
+  taskset -c "$CORE" /usr/bin/time -f "%e %U %S %M" -o "$work/$name.time" \
+    env LOG_LEVEL=warn "$@" > "$work/$name.out"
+  echo "$name $(cat "$work/$name.time")" >> "$work/runs"
+}
+data="$work/data"
+users_json="$data/lake/bronze/users/users.json"
+
+measure render COUNT="$N" VIP_COUNT=1000 target/release/examples/render_only
+measure users PLAYGROUND_DATA="$data" COUNT="$N" VIP_COUNT=1000 "$BIN/playground-users"
+measure write dd if="$users_json" of="$work/copy.json" bs=4M conv=fsync status=none
+rm -f "$work/copy.json"
+measure orders PLAYGROUND_DATA="$data" COUNT="$N" "$BIN/playground-orders"
+measure items PLAYGROUND_DATA="$data" ORDERS_COUNT="$N" "$BIN/playground-items"
+rows=$(sqlite3 "$data/orders.sqlite" "select (select count(*) from orders) + (select count(*) from items)")
+taskset -c "$CORE" env BENCH_ORDERS="$N" "$sqlite_bin" > "$work/sqlite.out"
+sqlite_rate=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sqlite_rows_per_s"])' "$work/sqlite.out")
+
+# Azurite on the other core, on a free port, in the work directory.
+az_bin=tools/node_modules/.bin/azurite-blob
+[ -x "$az_bin" ] || npm ci --prefix tools --no-audit --no-fund --loglevel=error
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+taskset -c "$OTHER" "$az_bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$work/azurite" \
+  --skipApiVersionCheck --loose --disableTelemetry --silent &
+az_pid=$!
+trap 'kill $az_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+account=devstoreaccount1
+key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+endpoint="http://127.0.0.1:$port/$account"
+conn="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=$endpoint;"
+measure az-users PLAYGROUND_DATA="$work/az-data" COUNT="$N" VIP_COUNT=1000 STORAGE_CONNECTION_STRING="$conn" "$BIN/playground-users"
+blocks=$(( (N + 4999) / 5000 ))
+measure az-client python3 bench/azurite_minimal_client.py "$endpoint" "$account" "$key" minimal users.json "$users_json" "$blocks" 3
+
+python3 - "$N" "$rows" "$(stat -c %s "$users_json")" "$sqlite_rate" "$work/runs" "$CORE" <<'PY'
+import sys
+n, rows, size, sqlite_rate, runs, core = sys.argv[1:]
+n, rows, size, sqlite_rate = int(n), int(rows), int(size), float(sqlite_rate)
+r = {}
+for line in open(runs):
+    name, wall, user, sys_, kb = line.split()
+    r[name] = dict(wall=float(wall), cpu=float(user) + float(sys_), mb=int(kb) / 1024)
+
+def row(label, name, count, unit):
+    x = r[name]
+    print(f"  {label:<34} {x['wall']:>7.2f} {x['cpu']:>7.2f}  {count / x['wall']:>12,.0f} {count / x['cpu']:>12,.0f} {unit:<7} {x['mb']:>7.1f}")
+    return count / x["wall"]
+
+print(f"per core: every path pinned to core {core}, {n:,} records, release build")
+print(f"  {'path':<34} {'wall s':>7} {'CPU s':>7}  {'per wall s':>12} {'per CPU s':>12} {'':<7} {'peak MB':>7}")
+users = row("users -> users.json", "users", n, "users")
+render = row("  limit: generate + JSON only", "render", n, "users")
+write = row("  limit: write the bytes (dd, fsync)", "write", size / 1e6, "MB")
+tables = rows / (r["orders"]["wall"] + r["items"]["wall"])
+row("orders -> SQLite", "orders", n, "rows")
+row("items -> SQLite", "items", rows - n, "rows")
+print(f"  {'orders + items -> SQLite':<34} {r['orders']['wall'] + r['items']['wall']:>7.2f} {r['orders']['cpu'] + r['items']['cpu']:>7.2f}  {tables:>12,.0f} {rows / (r['orders']['cpu'] + r['items']['cpu']):>12,.0f} rows")
+print(f"  {'  limit: SQLite alone (insert only)':<34} {rows / sqlite_rate:>7.2f} {'':>7}  {sqlite_rate:>12,.0f} {'':>12} rows")
+az = row("users -> Azurite", "az-users", n, "users")
+client = row("  limit: minimal client, same bytes", "az-client", size / 1e6, "MB")
+print()
+def verdict(ok): return "met" if ok else "MISSED"
+print(f"  users end to end / generate + JSON       {users / render:5.2f}   target >= 0.80  {verdict(users / render >= 0.8)}")
+print(f"  orders + items / SQLite alone            {tables / sqlite_rate:5.2f}   target >= 0.85  {verdict(tables / sqlite_rate >= 0.85)}")
+client_users = client * 1e6 / size * n
+print(f"  users -> Azurite / directory backend     {az / users:5.2f}   target >= 0.50  {verdict(az / users >= 0.5)}")
+print(f"  minimal client -> Azurite / directory    {client_users / users:5.2f}   (the same bytes with nothing generated: Azurite's own bound)")
+print(f"  users -> Azurite / minimal client        {az / client_users:5.2f}")
+peak = max(r[k]["mb"] for k in ("users", "orders", "items", "az-users"))
+print(f"  peak memory of a batch service           {peak:5.1f} MB  target <= 50  {verdict(peak <= 50)}")
+PY
