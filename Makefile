@@ -16,7 +16,7 @@ IMAGES := $(SERVICES) analytics silver
 REPLAY_FROM ?= 2026-12-01T09:50:00Z
 REPLAY_UNTIL ?= 2026-12-01T10:10:00Z
 
-.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys bench-analytics bench-silver clean help \
+.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys bench-analytics bench-silver bench-per-core clean help \
 	static static-check-build check-static check-compose image images push print-image \
 	check-terraform terraform-fmt check-notebook
 
@@ -220,11 +220,15 @@ check-notebook: target/venv-spark/installed
 	$(TEST_BUILD)
 	cd tools/notebook && PLAYGROUND_BIN=$(PLAYGROUND_BIN) ../../target/venv-spark/bin/python -m pytest -p no:cacheprovider -v -s test_silver_notebook.py
 
-bench: bench-model bench-e2e bench-events bench-keys bench-analytics bench-silver
+bench: bench-model bench-e2e bench-per-core bench-events bench-keys bench-analytics bench-silver
 
 # The local Stream Analytics job on one core against only parsing the same JSON lines.
 bench-analytics:
 	CARGO=$(CARGO) bench/analytics.sh
+
+# Every batch path pinned to one core, with CPU-seconds and its own limit in the same run.
+bench-per-core:
+	CARGO=$(CARGO) bench/per-core.sh
 
 bench-silver:
 	CARGO=$(CARGO) bench/silver.sh

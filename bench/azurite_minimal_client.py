@@ -77,6 +77,8 @@ def main():
         t.join()
     body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>" + "".join(
         f"<Latest>{i}</Latest>" for i in ids) + "</BlockList>"
+    # A new connection: Azurite closes one left idle while the blocks were staged.
+    conn = http.client.HTTPConnection(url.hostname, url.port)
     request(conn, "PUT", f"{base}/{container}/{blob}?comp=blocklist&{sas}", body.encode())
     print(json.dumps({"bytes": len(data), "blocks": blocks}))
 

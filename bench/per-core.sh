@@ -55,7 +55,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 taskset -c "$OTHER" "$az_bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$work/azurite" \
   --skipApiVersionCheck --loose --disableTelemetry --silent &
 az_pid=$!
-trap 'kill $az_pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $az_pid 2>/dev/null; wait $az_pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
 account=devstoreaccount1
 key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='

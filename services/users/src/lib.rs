@@ -1,5 +1,6 @@
 //! The users service: `users/users.json` (JSON lines) and `users/vip.json` into the lake.
 
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -122,6 +123,19 @@ pub struct Summary {
     pub written: Written,
 }
 
+/// The JSON lines of users `range`: one block of users.json. Public so that the per-core
+/// bench can measure this alone (generation and JSON, no writing), the service's own limit.
+pub fn render_users(generator: &UserGenerator, range: Range<u64>) -> Result<Vec<u8>, SinkError> {
+    let n = (range.end - range.start) as usize;
+    blocks::json_lines(generator.users(range), n * 720)
+}
+
+/// The JSON lines of VIPs `range`: vip.json.
+pub fn render_vips(generator: &UserGenerator, range: Range<u64>) -> Result<Vec<u8>, SinkError> {
+    let n = (range.end - range.start) as usize;
+    blocks::json_lines(generator.vips(range), 16 * n)
+}
+
 /// Writes this shard's users and VIPs to `lake`; `None` when shutdown stopped it before
 /// users.json was committed (the staged blocks are kept for the next run).
 pub async fn run<L: LakeSink + 'static>(
@@ -145,10 +159,7 @@ pub async fn run<L: LakeSink + 'static>(
     // The VIP list first: Stream Analytics reads it as reference data and waits for it before
     // its job produces output, so it must appear in the service's first seconds, not after
     // users.json (minutes at 5 million users). Rewriting it on a resume is idempotent.
-    let vips = blocks::json_lines(
-        generator.vips(vip_range.clone()),
-        16 * (vip_range.end - vip_range.start) as usize,
-    )?;
+    let vips = render_vips(&generator, vip_range.clone())?;
     lake.put(&vip_path, vips.into()).await?;
     let g = generator.clone();
     let plan = BlockPlan {
@@ -157,8 +168,7 @@ pub async fn run<L: LakeSink + 'static>(
     };
     let written = tokio::select! {
         w = blocks::write_object(lake.clone(), &users_path, range.clone(), plan, &progress, move |r| {
-            let n = (r.end - r.start) as usize;
-            blocks::json_lines(g.users(r), n * 720)
+            render_users(&g, r)
         }) => w?,
         _ = shutdown.wait() => return Ok(None),
     };
