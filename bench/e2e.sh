@@ -24,17 +24,10 @@ read -r os okb < <(measure orders COUNT="$N" "$BIN/playground-orders")
 read -r is ikb < <(measure items ORDERS_COUNT="$N" "$BIN/playground-items")
 read -r ps pkb < <(measure products COUNT="$N" "$BIN/playground-products")
 # The same users, and 10,000 products, uploaded to Azurite (started here on a free port).
-az_bin=tools/node_modules/.bin/azurite-blob
-[ -x "$az_bin" ] || npm ci --prefix tools --no-audit --no-fund --loglevel=error
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$az_bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$work/azurite" --skipApiVersionCheck --loose --disableTelemetry --silent &
-az_pid=$!
-trap 'kill $az_pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
-key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-conn="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$port/devstoreaccount1;"
-read -r azus azukb < <(measure az-users COUNT="$N" VIP_COUNT=1000 STORAGE_CONNECTION_STRING="$conn" "$BIN/playground-users")
-read -r azps azpkb < <(measure az-products COUNT=10000 STORAGE_CONNECTION_STRING="$conn" "$BIN/playground-products")
+. bench/azurite.sh
+start_azurite
+read -r azus azukb < <(measure az-users COUNT="$N" VIP_COUNT=1000 STORAGE_CONNECTION_STRING="$az_conn" "$BIN/playground-users")
+read -r azps azpkb < <(measure az-products COUNT=10000 STORAGE_CONNECTION_STRING="$az_conn" "$BIN/playground-products")
 
 rows=$(sqlite3 "$work/data/orders.sqlite" "select (select count(*) from orders) + (select count(*) from items)")
 bytes=$(stat -c %s "$work/data/lake/bronze/users/users.json")

@@ -49,21 +49,11 @@ taskset -c "$CORE" env BENCH_ORDERS="$N" "$sqlite_bin" > "$work/sqlite.out"
 sqlite_rate=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sqlite_rows_per_s"])' "$work/sqlite.out")
 
 # Azurite on the other core, on a free port, in the work directory.
-az_bin=tools/node_modules/.bin/azurite-blob
-[ -x "$az_bin" ] || npm ci --prefix tools --no-audit --no-fund --loglevel=error
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-taskset -c "$OTHER" "$az_bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$work/azurite" \
-  --skipApiVersionCheck --loose --disableTelemetry --silent &
-az_pid=$!
-trap 'kill $az_pid 2>/dev/null; wait $az_pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
-account=devstoreaccount1
-key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-endpoint="http://127.0.0.1:$port/$account"
-conn="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=$endpoint;"
-measure az-users PLAYGROUND_DATA="$work/az-data" COUNT="$N" VIP_COUNT=1000 STORAGE_CONNECTION_STRING="$conn" "$BIN/playground-users"
+. bench/azurite.sh
+start_azurite taskset -c "$OTHER"
+measure az-users PLAYGROUND_DATA="$work/az-data" COUNT="$N" VIP_COUNT=1000 STORAGE_CONNECTION_STRING="$az_conn" "$BIN/playground-users"
 blocks=$(( (N + 4999) / 5000 ))
-measure az-client python3 bench/azurite_minimal_client.py "$endpoint" "$account" "$key" minimal users.json "$users_json" "$blocks" 3
+measure az-client python3 bench/azurite_minimal_client.py "$az_endpoint" "$az_account" "$az_key" minimal users.json "$users_json" "$blocks" 3
 
 python3 - "$N" "$rows" "$(stat -c %s "$users_json")" "$sqlite_rate" "$work/runs" "$CORE" <<'PY'
 import sys
