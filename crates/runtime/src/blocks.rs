@@ -7,6 +7,7 @@ use crate::bounded::Bounded;
 use bytes::Bytes;
 use playground_sinks::SinkError;
 use playground_sinks::lake::{LakeSink, block_id};
+use tokio::sync::oneshot;
 
 use crate::Progress;
 
@@ -34,6 +35,21 @@ pub enum Written {
     },
 }
 
+/// Blocks in one object at most: Azure Storage refuses a block list of more (and the lakes
+/// cut objects alike, so that a directory run and a blob run stage the same blocks).
+pub const MAX_BLOCKS: u64 = 50_000;
+
+/// `range` cut into blocks of `per` records, or of more where `per` would make more than
+/// [`MAX_BLOCKS`]; the last block may be shorter.
+pub fn block_ranges(range: Range<u64>, per: u64) -> Vec<Range<u64>> {
+    let n = range.end.saturating_sub(range.start);
+    let per = per.max(n.div_ceil(MAX_BLOCKS)).max(1);
+    (range.start..range.end)
+        .step_by(usize::try_from(per).unwrap_or(usize::MAX))
+        .map(|s| s..s.saturating_add(per).min(range.end))
+        .collect()
+}
+
 /// Writes records `range` to `path` as JSON lines, `render(sub_range)` producing a block's
 /// bytes (on a blocking thread). Blocks staged by an earlier, interrupted run are kept.
 pub async fn write_object<L, F>(
@@ -52,11 +68,14 @@ where
         progress.add(range.end - range.start);
         return Ok(Written::AlreadyComplete);
     }
-    let per = plan.records_per_block.max(1);
-    let blocks: Vec<Range<u64>> = (range.start..range.end)
-        .step_by(per as usize)
-        .map(|s| s..(s + per).min(range.end))
-        .collect();
+    let blocks = block_ranges(range.clone(), plan.records_per_block);
+    if blocks.len() > 1 && blocks[0].end - blocks[0].start > plan.records_per_block {
+        tracing::info!(
+            path,
+            records_per_block = blocks[0].end - blocks[0].start,
+            "more records per block than asked, so that the object has at most {MAX_BLOCKS} blocks"
+        );
+    }
     let ids: Vec<String> = blocks
         .iter()
         .map(|b| block_id(b.start, b.end - b.start))
@@ -65,6 +84,10 @@ where
     let render = Arc::new(render);
     let mut tasks = Bounded::new(plan.concurrency);
     let mut staged_now = 0;
+    // Blocks render at once; where the lake prefers them staged in order, each waits for
+    // the one before it to be staged (a chain of signals) before it is staged itself.
+    let in_order = lake.stages_in_order();
+    let mut previous: Option<oneshot::Receiver<()>> = None;
     for (block, id) in blocks.iter().zip(&ids) {
         if staged.contains(id) {
             progress.add(block.end - block.start);
@@ -78,10 +101,23 @@ where
             path.to_owned(),
         );
         let progress = progress.clone();
+        let (after, next) = if in_order {
+            let (tx, rx) = oneshot::channel();
+            (previous.replace(rx), Some(tx))
+        } else {
+            (None, None)
+        };
         let stage = async move {
             let n = block.end - block.start;
             let data = tokio::task::spawn_blocking(move || render(block)).await??;
+            if let Some(after) = after {
+                // An error means the block before failed, which fails the whole object.
+                let _ = after.await;
+            }
             lake.stage_block(&path, &id, Bytes::from(data)).await?;
+            if let Some(next) = next {
+                let _ = next.send(());
+            }
             progress.add(n);
             Ok::<(), SinkError>(())
         };
@@ -107,4 +143,94 @@ pub fn json_lines<T: serde::Serialize>(
         out.push(b'\n');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use playground_sinks::lake::local::LocalLake;
+
+    use super::*;
+
+    #[test]
+    fn blocks_cover_the_range_and_never_exceed_azures_block_limit() {
+        assert_eq!(block_ranges(5..12, 3), vec![5..8, 8..11, 11..12]);
+        assert_eq!(block_ranges(0..0, 3), Vec::<Range<u64>>::new());
+        for (n, per) in [(50_000_000, 1000), (50_000_001, 1000), (2_147_483_648, 1), (7, 0)] {
+            let blocks = block_ranges(0..n, per);
+            assert!(blocks.len() as u64 <= MAX_BLOCKS, "{n} records, {per} per block");
+            assert_eq!(blocks.first().map(|b| b.start), Some(0));
+            assert_eq!(blocks.last().map(|b| b.end), Some(n));
+            assert!(blocks.windows(2).all(|w| w[0].end == w[1].start));
+        }
+        assert_eq!(block_ranges(0..50_000_000, 1000).len(), 50_000);
+        assert_eq!(block_ranges(0..50_000_001, 1000)[0], 0..1001);
+    }
+
+    fn lines(range: Range<u64>) -> Vec<u8> {
+        range
+            .map(|i| format!("record {i}\n"))
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    /// The first wave's lesson: a resume with another block size must not lose or repeat a
+    /// record. A run dies after some blocks; the next, with other blocks, finishes the object.
+    #[tokio::test]
+    async fn a_resume_with_another_block_size_ends_identical() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Arc::new(LocalLake::open(dir.path().join("bronze"), "THE_SETTING").expect("open"));
+        let progress = Progress::start("test", Some(1000), Duration::from_secs(60));
+        let plan = |records_per_block| BlockPlan {
+            records_per_block,
+            concurrency: 3,
+        };
+        let dies = write_object(lake.clone(), "x.json", 0..1000, plan(70), &progress, |r| {
+            if r.start >= 420 {
+                Err(SinkError::Task("killed".into()))
+            } else {
+                Ok(lines(r))
+            }
+        })
+        .await;
+        assert!(dies.is_err());
+        assert!(!dir.path().join("bronze/x.json").exists());
+        let done = write_object(lake.clone(), "x.json", 0..1000, plan(110), &progress, |r| {
+            Ok(lines(r))
+        })
+        .await
+        .expect("resume");
+        assert_eq!(
+            std::fs::read(dir.path().join("bronze/x.json")).expect("read"),
+            lines(0..1000)
+        );
+        assert_eq!(
+            done,
+            Written::Committed {
+                blocks: 10,
+                staged: 10
+            }
+        );
+        // With the same block size, the blocks of the dead run are kept.
+        let dies = write_object(lake.clone(), "y.json", 0..1000, plan(100), &progress, |r| {
+            if r.start >= 500 {
+                Err(SinkError::Task("killed".into()))
+            } else {
+                Ok(lines(r))
+            }
+        })
+        .await;
+        assert!(dies.is_err());
+        let done = write_object(lake.clone(), "y.json", 0..1000, plan(100), &progress, |r| {
+            Ok(lines(r))
+        })
+        .await
+        .expect("resume");
+        assert_eq!(
+            std::fs::read(dir.path().join("bronze/y.json")).expect("read"),
+            lines(0..1000)
+        );
+        assert!(matches!(done, Written::Committed { blocks: 10, staged } if staged <= 10 - 3));
+    }
 }

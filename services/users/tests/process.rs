@@ -10,6 +10,11 @@ use playground_testkit::{Playground, files_under};
 
 const BIN: &str = env!("CARGO_BIN_EXE_playground-users");
 
+/// Blocks in the staging index (`{path}.staging/index`, one line per staged block).
+fn staged(staging: &std::path::Path) -> usize {
+    std::fs::read_to_string(staging.join("index")).map_or(0, |s| s.lines().count())
+}
+
 fn expected(seed: u64, count: u64, vips: u64) -> (Vec<u8>, Vec<u8>) {
     let g = UserGenerator::new(seed, count, Locale::CsCz);
     let mut users = Vec::new();
@@ -94,16 +99,12 @@ fn a_kill_mid_run_then_a_restart_ends_identical() {
     ];
     let dir = pg.data().join("lake/bronze/users");
     let staging = dir.join("users.json.staging");
-    pg.kill_when(&vars, Duration::from_secs(60), || {
-        std::fs::read_dir(&staging)
-            .map(|d| d.count() >= 5)
-            .unwrap_or(false)
-    });
+    pg.kill_when(&vars, Duration::from_secs(60), || staged(&staging) >= 5);
     assert!(
         !dir.join("users.json").exists(),
         "no partial users.json under its final name"
     );
-    let staged_before = std::fs::read_dir(&staging).unwrap().count();
+    let staged_before = staged(&staging);
     let logs = pg.run_ok(&vars);
     let done = playground_testkit::log_with(&logs, "done: users/users.json");
     let message = done["message"].as_str().unwrap();
@@ -217,7 +218,8 @@ fn an_empty_slice_writes_empty_files() {
 }
 
 /// Issue 14: a kill during the commit left `users.json.tmp-<pid>` for good, and a staged
-/// block was trusted by its name alone (a truncated one would have been committed).
+/// block was trusted by its name alone (a truncated one would have been committed). Since
+/// issue 18 a block is trusted by its checksum.
 #[test]
 fn a_restart_removes_a_dead_commits_temporary_file_and_restages_a_damaged_block() {
     let pg = Playground::new(BIN);
@@ -229,21 +231,17 @@ fn a_restart_removes_a_dead_commits_temporary_file_and_restages_a_damaged_block(
     ];
     let dir = pg.data().join("lake/bronze/users");
     let staging = dir.join("users.json.staging");
-    pg.kill_when(&vars, Duration::from_secs(60), || {
-        std::fs::read_dir(&staging)
-            .map(|d| d.count() >= 4)
-            .unwrap_or(false)
-    });
+    pg.kill_when(&vars, Duration::from_secs(60), || staged(&staging) >= 4);
     // What a commit killed half-way leaves (pid 4294967295 does not exist) ...
     let stale = dir.join("users.json.tmp-4294967295");
     std::fs::write(&stale, b"half a file").unwrap();
-    // ... and a staged block cut short, as by a power loss.
-    let block = files_under(&staging)
-        .into_iter()
-        .find(|f| f.to_string_lossy().ends_with(".block"))
-        .unwrap();
-    let full = std::fs::read(&block).unwrap();
-    std::fs::write(&block, &full[..full.len() / 2]).unwrap();
+    // ... a byte of the first staged block flipped, and the staged blocks cut short in the
+    // middle of one, as by a power loss.
+    let blocks = staging.join("blocks");
+    let mut bytes = std::fs::read(&blocks).unwrap();
+    bytes[100] ^= 0x20;
+    bytes.truncate(bytes.len() * 2 / 3);
+    std::fs::write(&blocks, &bytes).unwrap();
     pg.run_ok(&vars);
     let (users, _) = expected(42, 30000, 10);
     assert!(

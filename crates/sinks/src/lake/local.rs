@@ -1,17 +1,18 @@
 //! The embedded lake: a directory. Same guarantees as the blob backend, with files.
 //!
 //! Small objects are written to a temporary name, synced, and renamed into place. Large
-//! objects stage each block as `{path}.staging/{id}.{len}.block` (also written, synced, then
-//! renamed; `len` is its length in bytes, checked before the block is trusted), and the
-//! commit concatenates the blocks into a temporary file that is synced and renamed onto the
-//! final name, so the final name only ever holds a complete object, even after a power loss.
-//! Temporary files of killed writers are removed when the object is next written.
+//! objects are staged in `{path}.staging/` (see [`super::staging`]: the blocks appended to
+//! one file with a checksummed index) and committed by a sync and a rename, so the final name
+//! only ever holds a complete object, even after a power loss. Temporary files of killed
+//! writers are removed when the object is next written.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
+use super::staging::Staging;
 use super::{LakeReader, LakeSink};
 use crate::SinkError;
 
@@ -19,6 +20,9 @@ use crate::SinkError;
 #[derive(Debug, Clone)]
 pub struct LocalLake {
     root: PathBuf,
+    /// Held while a block is appended to an object's staging (the offset is the file's
+    /// length), so blocks staged at once do not interleave.
+    appending: Arc<Mutex<()>>,
 }
 
 const STAGING: &str = ".staging";
@@ -30,13 +34,16 @@ impl LocalLake {
     /// chose it.
     pub fn open(root: PathBuf, setting: &'static str) -> Result<LocalLake, SinkError> {
         crate::error::writable_dir(&root, setting)?;
-        Ok(LocalLake { root })
+        Ok(LocalLake::at(root))
     }
 
     /// The container directory `root` for reading, neither created nor checked: a missing
     /// directory lists as empty.
     pub fn at(root: PathBuf) -> LocalLake {
-        LocalLake { root }
+        LocalLake {
+            root,
+            appending: Arc::default(),
+        }
     }
 
     fn file(&self, path: &str) -> PathBuf {
@@ -87,14 +94,14 @@ fn remove_orphaned_siblings(dest: &Path) {
 }
 
 /// Makes a rename in `dir` durable (best effort: not every file system syncs directories).
-fn sync_dir(dir: &Path) {
+pub(super) fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
 }
 
 /// Writes `data` to `dest` through a temporary sibling, synced before the rename.
-fn write_atomically(dest: &Path, data: &[u8]) -> Result<(), SinkError> {
+pub(super) fn write_atomically(dest: &Path, data: &[u8]) -> Result<(), SinkError> {
     use std::io::Write;
     if let Some(dir) = dest.parent() {
         std::fs::create_dir_all(dir).map_err(SinkError::io("create directory", dir))?;
@@ -111,49 +118,6 @@ fn write_atomically(dest: &Path, data: &[u8]) -> Result<(), SinkError> {
         sync_dir(dir);
     }
     Ok(())
-}
-
-/// The staged blocks in `dir` whose length matches the one in their name, by id, with their
-/// files. A block of another length (truncated by a power loss, say) is removed, so it is
-/// staged again; so are temporary files of killed writers.
-fn staged_in(dir: &Path) -> Result<std::collections::BTreeMap<String, PathBuf>, SinkError> {
-    let mut blocks = std::collections::BTreeMap::new();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(blocks),
-        Err(e) => return Err(SinkError::io("list", dir)(e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(SinkError::io("list", dir))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let path = entry.path();
-        if name.contains(TMP) {
-            remove_if_orphaned(&path, &name);
-            continue;
-        }
-        let Some(stem) = name.strip_suffix(".block") else {
-            continue;
-        };
-        let parsed = stem
-            .rsplit_once('.')
-            .and_then(|(id, len)| Some((id, len.parse::<u64>().ok()?)));
-        let actual = entry.metadata().map(|m| m.len()).ok();
-        match parsed {
-            Some((id, len)) if actual == Some(len) => {
-                blocks.insert(id.to_owned(), path);
-            }
-            _ => {
-                tracing::warn!(
-                    block = %path.display(),
-                    size = actual,
-                    "a staged block is not the length it was written with; staging it again"
-                );
-                std::fs::remove_file(&path).map_err(SinkError::io("remove damaged block", &path))?;
-            }
-        }
-    }
-    Ok(blocks)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -256,60 +220,45 @@ impl LakeSink for LocalLake {
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(SinkError::Task(format!("invalid block id {id:?}")));
         }
-        let block = self.staging_dir(path).join(format!("{id}.{}.block", data.len()));
-        blocking(move || write_atomically(&block, &data)).await
+        let staging = Staging::new(self.staging_dir(path));
+        let (id, appending) = (id.to_owned(), self.appending.clone());
+        blocking(move || {
+            let _one_at_a_time = appending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            staging.append(&id, &data)
+        })
+        .await
     }
 
     async fn staged_blocks(&self, path: &str) -> Result<BTreeSet<String>, SinkError> {
-        let dir = self.staging_dir(path);
+        let staging = Staging::new(self.staging_dir(path));
         let dest = self.file(path);
         blocking(move || {
             // A commit killed half-way leaves `{path}.tmp-{pid}`: remove it now.
             remove_orphaned_siblings(&dest);
-            Ok(staged_in(&dir)?.into_keys().collect())
+            Ok(staging.verify()?.into_keys().collect())
         })
         .await
     }
 
     async fn commit_blocks(&self, path: &str, ids: &[String]) -> Result<(), SinkError> {
         let dest = self.file(path);
-        let dir = self.staging_dir(path);
+        let staging = Staging::new(self.staging_dir(path));
         let ids = ids.to_vec();
         blocking(move || {
             let mut tmp = dest.as_os_str().to_owned();
             tmp.push(format!("{TMP}-{}", std::process::id()));
-            let tmp = PathBuf::from(tmp);
             if let Some(parent) = dest.parent() {
                 std::fs::create_dir_all(parent).map_err(SinkError::io("create directory", parent))?;
             }
-            let staged = staged_in(&dir)?;
-            let file = std::fs::File::create(&tmp).map_err(SinkError::io("create", &tmp))?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-            for id in &ids {
-                let block = staged
-                    .get(id)
-                    .ok_or_else(|| SinkError::Task(format!("staged block {id} is missing or damaged")))?;
-                let mut input = std::fs::File::open(block)
-                    .map_err(SinkError::io("open staged block", block.as_path()))?;
-                std::io::copy(&mut input, &mut out).map_err(SinkError::io("append", &tmp))?;
-            }
-            let file = out
-                .into_inner()
-                .map_err(|e| SinkError::io("write", &tmp)(e.into_error()))?;
-            file.sync_all().map_err(SinkError::io("sync", &tmp))?;
-            drop(file);
-            std::fs::rename(&tmp, &dest).map_err(SinkError::io("rename", &dest))?;
-            if let Some(parent) = dest.parent() {
-                sync_dir(parent);
-            }
-            // An empty object (an empty shard) had no blocks, hence no staging directory.
-            match std::fs::remove_dir_all(&dir) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(SinkError::io("remove staging", &dir)(e)),
-            }
+            staging.commit(&ids, &dest, Path::new(&tmp))
         })
         .await
+    }
+
+    fn stages_in_order(&self) -> bool {
+        true
     }
 
     fn describe(&self) -> String {
@@ -360,6 +309,69 @@ mod tests {
             .await
             .expect("put");
         assert_eq!(names(&lake, "products").await, vec!["product_1.json".to_owned()]);
+    }
+
+    /// Blocks staged in the order of the commit are written once: the committed object is
+    /// the staging file itself, renamed (same inode), not a copy.
+    #[tokio::test]
+    async fn blocks_staged_in_order_are_renamed_not_copied() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = LocalLake::open(dir.path().join("bronze"), "THE_SETTING").expect("open");
+        for (id, body) in [("a0", "first\n"), ("b1", "second\n"), ("c2", "third\n")] {
+            lake.stage_block("u.json", id, Bytes::from(body))
+                .await
+                .expect("stage");
+        }
+        let staged = dir.path().join("bronze/u.json.staging/blocks");
+        let inode = std::fs::metadata(&staged).expect("staged").ino();
+        let ids = ["a0", "b1", "c2"].map(String::from);
+        lake.commit_blocks("u.json", &ids).await.expect("commit");
+        let dest = dir.path().join("bronze/u.json");
+        assert_eq!(std::fs::read(&dest).expect("read"), b"first\nsecond\nthird\n");
+        assert_eq!(std::fs::metadata(&dest).expect("dest").ino(), inode);
+        assert!(!dir.path().join("bronze/u.json.staging").exists());
+    }
+
+    /// A resume trusts a staged block only if its bytes match its checksum: a flipped byte
+    /// and a file cut short (power loss) are staged again, and the object comes out whole.
+    #[tokio::test]
+    async fn a_resume_restages_damaged_and_cut_blocks() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = LocalLake::open(dir.path().join("bronze"), "THE_SETTING").expect("open");
+        let blocks = [
+            ("a0", "aaaa\n"),
+            ("b1", "bbbb\n"),
+            ("c2", "cccc\n"),
+            ("d3", "dddd\n"),
+        ];
+        for (id, body) in blocks {
+            lake.stage_block("u.json", id, Bytes::from(body))
+                .await
+                .expect("stage");
+        }
+        let file = dir.path().join("bronze/u.json.staging/blocks");
+        let mut bytes = std::fs::read(&file).expect("read");
+        bytes[6] = b'X'; // inside b1
+        bytes.truncate(17); // d3 cut short
+        std::fs::write(&file, &bytes).expect("damage");
+        let trusted = lake.staged_blocks("u.json").await.expect("staged");
+        assert_eq!(trusted, BTreeSet::from(["a0".to_owned(), "c2".to_owned()]));
+        assert_eq!(std::fs::metadata(&file).expect("stat").len(), 15, "cut after c2");
+        for (id, body) in [blocks[1], blocks[3]] {
+            lake.stage_block("u.json", id, Bytes::from(body))
+                .await
+                .expect("stage");
+        }
+        let ids = blocks.map(|(id, _)| id.to_owned());
+        lake.commit_blocks("u.json", &ids).await.expect("commit");
+        assert_eq!(
+            std::fs::read(dir.path().join("bronze/u.json")).expect("read"),
+            b"aaaa\nbbbb\ncccc\ndddd\n"
+        );
+        // A block the index does not hold cannot be committed.
+        let missing = lake.commit_blocks("v.json", &["zz".to_owned()]).await;
+        assert!(missing.is_err_and(|e| e.to_string().contains("zz")));
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@
 pub mod blob;
 pub mod local;
 pub mod sas;
+mod staging;
 mod target;
 
 use std::collections::BTreeSet;
@@ -54,6 +55,14 @@ pub trait LakeSink: Send + Sync {
     /// Makes the blocks `ids`, in this order, the content of `path`, in one step.
     fn commit_blocks(&self, path: &str, ids: &[String])
     -> impl Future<Output = Result<(), SinkError>> + Send;
+
+    /// Whether blocks cost less staged one after another in the order of the commit than
+    /// staged at once in any order. The directory lake appends blocks to one file that the
+    /// commit renames when they are in order (each byte written once, not twice); a blob
+    /// store stages blocks independently, and faster several at a time.
+    fn stages_in_order(&self) -> bool {
+        false
+    }
 
     /// Where the objects go, for logs (never contains a secret).
     fn describe(&self) -> String;
@@ -199,6 +208,13 @@ impl LakeSink for LakeBackend {
             LakeBackend::Local(l) => l.commit_blocks(path, ids).await,
             #[cfg(feature = "blob")]
             LakeBackend::Blob(b) => b.commit_blocks(path, ids).await,
+        }
+    }
+    fn stages_in_order(&self) -> bool {
+        match self {
+            LakeBackend::Local(l) => l.stages_in_order(),
+            #[cfg(feature = "blob")]
+            LakeBackend::Blob(b) => b.stages_in_order(),
         }
     }
     fn describe(&self) -> String {
