@@ -136,7 +136,7 @@ variable "sql_connections" {
 variable "users_block_records" {
   description = "BLOCK_RECORDS: users per staged block of users.json."
   type        = number
-  default     = 5000
+  default     = 1000
 }
 
 variable "users_concurrency" {

@@ -20,7 +20,7 @@ fn var(name: &str, default: u64) -> u64 {
 fn main() {
     let count = var("COUNT", 1_000_000);
     let vips = var("VIP_COUNT", 1_000);
-    let per = var("BLOCK_RECORDS", 5_000).max(1);
+    let per = var("BLOCK_RECORDS", playground_users::BLOCK_RECORDS.default).max(1);
     let seed = var("SEED", 42);
     let generator = Arc::new(UserGenerator::new(seed, count, Locale::CsCz));
     let mut bytes = render_vips(&generator, 0..vips).expect("vips").len() as u64;
