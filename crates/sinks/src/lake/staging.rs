@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 
 use crate::SinkError;
 
+/// Staged bytes between early syncs of `blocks` (see [`Staging::append`]).
+const WRITEBACK_BYTES: u64 = 64 << 20;
+
 /// Where a staged block's bytes are in `blocks`, and their checksum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
@@ -47,6 +50,10 @@ impl Staging {
 
     /// Appends block `id`: its bytes, then its index line. The caller serialises appends to
     /// one object (the offset is the file's length when the bytes go in).
+    ///
+    /// Each time `blocks` grows past another [`WRITEBACK_BYTES`], a thread of its own syncs
+    /// it, so the disk writes while the next blocks render and the commit's sync waits only
+    /// for the tail. Nothing depends on that sync: the checksums make a resume safe.
     pub(super) fn append(&self, id: &str, data: &[u8]) -> Result<(), SinkError> {
         std::fs::create_dir_all(&self.dir).map_err(SinkError::io("create directory", &self.dir))?;
         let path = self.blocks();
@@ -57,6 +64,13 @@ impl Staging {
             .map_err(SinkError::io("open", &path))?;
         let offset = blocks.metadata().map_err(SinkError::io("stat", &path))?.len();
         blocks.write_all(data).map_err(SinkError::io("write", &path))?;
+        let end = offset + data.len() as u64;
+        if end / WRITEBACK_BYTES > offset / WRITEBACK_BYTES {
+            std::thread::spawn(move || {
+                // Best effort: a failure shows again, and fails, at the commit's sync.
+                let _ = blocks.sync_data();
+            });
+        }
         let line = format!("{id} {offset} {} {:08x}\n", data.len(), crc32fast::hash(data));
         let index = self.index();
         OpenOptions::new()
