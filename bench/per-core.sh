@@ -47,8 +47,8 @@ for _ in $(seq "$REPEAT"); do
   measure render COUNT="$N" VIP_COUNT=1000 target/release/examples/render_only
   rm -rf "$data/lake/bronze/users"
   measure users PLAYGROUND_DATA="$data" COUNT="$N" VIP_COUNT=1000 "$BIN/playground-users"
-  # The cheapest plain write of the same bytes: 64 KiB at a time stays in cache (4 MiB
-  # pieces cost dd about seven times the CPU here, see docs/decisions.md, issue 18).
+  # A plain write of the same bytes, 64 KiB at a time. Its CPU varies several-fold with how
+  # long ago the memory it takes was freed (docs/decisions.md, issue 18): a rough bound.
   measure write dd if="$users_json" of="$work/copy.json" bs=64K conv=fsync status=none
   rm -f "$work/copy.json" "$data"/orders.sqlite*
   measure orders PLAYGROUND_DATA="$data" COUNT="$N" "$BIN/playground-orders"
