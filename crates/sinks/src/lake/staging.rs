@@ -55,22 +55,12 @@ impl Staging {
     /// it, so the disk writes while the next blocks render and the commit's sync waits only
     /// for the tail. Nothing depends on that sync: the checksums make a resume safe.
     pub(super) fn append(&self, id: &str, data: &[u8]) -> Result<(), SinkError> {
-        std::fs::create_dir_all(&self.dir).map_err(SinkError::io("create directory", &self.dir))?;
         let path = self.blocks();
-        let mut blocks = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(SinkError::io("open", &path))?;
+        let mut blocks = self
+            .lock_blocks(true)?
+            .ok_or_else(|| SinkError::Task(format!("{} could not be created", path.display())))?;
         let offset = blocks.metadata().map_err(SinkError::io("stat", &path))?.len();
         blocks.write_all(data).map_err(SinkError::io("write", &path))?;
-        let end = offset + data.len() as u64;
-        if end / WRITEBACK_BYTES > offset / WRITEBACK_BYTES {
-            std::thread::spawn(move || {
-                // Best effort: a failure shows again, and fails, at the commit's sync.
-                let _ = blocks.sync_data();
-            });
-        }
         let line = format!("{id} {offset} {} {:08x}\n", data.len(), crc32fast::hash(data));
         let index = self.index();
         OpenOptions::new()
@@ -78,7 +68,49 @@ impl Staging {
             .append(true)
             .open(&index)
             .and_then(|mut f| f.write_all(line.as_bytes()))
-            .map_err(SinkError::io("write", &index))
+            .map_err(SinkError::io("write", &index))?;
+        blocks.unlock().map_err(SinkError::io("unlock", &path))?;
+        let end = offset + data.len() as u64;
+        if end / WRITEBACK_BYTES > offset / WRITEBACK_BYTES {
+            std::thread::spawn(move || {
+                // Best effort: a failure shows again, and fails, at the commit's sync.
+                let _ = blocks.sync_data();
+            });
+        }
+        Ok(())
+    }
+
+    /// Opens `blocks` locked against every other writer of this object, in this process or
+    /// another (two runs of the same shard at once must not interleave their offsets);
+    /// `None` when there is none and `create` is false. A lock won on a file that a commit
+    /// renamed onto the object meanwhile is let go, and the current `blocks` locked instead.
+    fn lock_blocks(&self, create: bool) -> Result<Option<File>, SinkError> {
+        let path = self.blocks();
+        loop {
+            if create {
+                std::fs::create_dir_all(&self.dir).map_err(SinkError::io("create directory", &self.dir))?;
+            }
+            let file = match OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create(create)
+                .open(&path)
+            {
+                Ok(f) => f,
+                Err(e) if !create && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(SinkError::io("open", &path)(e)),
+            };
+            file.lock().map_err(SinkError::io("lock", &path))?;
+            let now = match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(SinkError::io("stat", &path)(e)),
+            };
+            let locked = file.metadata().map_err(SinkError::io("stat", &path))?;
+            if same_file(&now, &locked) {
+                return Ok(Some(file));
+            }
+        }
     }
 
     /// The index's entries that lie within `blocks` (a later line for the same id wins),
@@ -119,13 +151,12 @@ impl Staging {
     /// of them, so what is staged next follows it. A directory left by a commit that was
     /// killed after its rename (no `blocks` any more) is removed.
     pub(super) fn verify(&self) -> Result<BTreeMap<String, u64>, SinkError> {
-        let (entries, len) = self.entries()?;
-        if !self.blocks().exists() {
+        let Some(mut file) = self.lock_blocks(false)? else {
             remove_dir(&self.dir)?;
             return Ok(BTreeMap::new());
-        }
+        };
+        let (entries, len) = self.entries()?;
         let path = self.blocks();
-        let mut file = File::open(&path).map_err(SinkError::io("open", &path))?;
         let mut good = BTreeMap::new();
         let mut buf = Vec::new();
         for (id, e) in &entries {
@@ -141,11 +172,7 @@ impl Staging {
         }
         let end = good.values().map(|e| e.offset + e.len).max().unwrap_or(0);
         if end < len {
-            OpenOptions::new()
-                .write(true)
-                .open(&path)
-                .and_then(|f| f.set_len(end))
-                .map_err(SinkError::io("truncate", &path))?;
+            file.set_len(end).map_err(SinkError::io("truncate", &path))?;
         }
         if good.len() < entries.len() || end < len {
             let mut lines = String::new();
@@ -160,12 +187,22 @@ impl Staging {
     /// Makes the blocks `ids`, in this order, the content of `dest`, and removes the staging.
     /// `tmp` is where a copy is assembled when the blocks are not already in order.
     pub(super) fn commit(&self, ids: &[String], dest: &Path, tmp: &Path) -> Result<(), SinkError> {
+        let locked = self.lock_blocks(false)?;
         let (entries, len) = self.entries()?;
         let mut order = Vec::with_capacity(ids.len());
         for id in ids {
-            let e = entries
-                .get(id)
-                .ok_or_else(|| SinkError::Task(format!("staged block {id} is missing or damaged")))?;
+            let e = entries.get(id).ok_or_else(|| {
+                let hint = if dest.exists() {
+                    format!(
+                        "; {} was committed meanwhile, by another run writing the same object: \
+                         one run per shard at a time (run again to finish this one)",
+                        dest.display()
+                    )
+                } else {
+                    String::new()
+                };
+                SinkError::Task(format!("staged block {id} is missing or damaged{hint}"))
+            })?;
             order.push(*e);
         }
         let mut next = 0;
@@ -176,10 +213,8 @@ impl Staging {
         }) && next == len
             && !ids.is_empty();
         let path = self.blocks();
-        if in_order {
-            let file = File::open(&path).map_err(SinkError::io("open", &path))?;
+        if let (true, Some(file)) = (in_order, &locked) {
             file.sync_all().map_err(SinkError::io("sync", &path))?;
-            drop(file);
             std::fs::rename(&path, dest).map_err(SinkError::io("rename", dest))?;
         } else {
             let out = File::create(tmp).map_err(SinkError::io("create", tmp))?;
@@ -212,6 +247,18 @@ impl Staging {
         }
         remove_dir(&self.dir)
     }
+}
+
+/// Whether two metadata describe one file (the same inode).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+    true
 }
 
 /// Removes a staging directory; one that is not there (an empty object had no blocks) is fine.
