@@ -23,7 +23,7 @@ pub fn encode(date: NaiveDate, sex: Sex, serial: u16) -> String {
     let serial = u64::from(serial % 1000);
     let base = ((yy * 100 + mm) * 100 + dd) * 1000 + serial;
     let check = (base % 11) % 10;
-    format!("{yy:02}{mm:02}{dd:02}/{serial:03}{check}")
+    crate::text::format_sized(11, format_args!("{yy:02}{mm:02}{dd:02}/{serial:03}{check}"))
 }
 
 /// What a valid birth number says about its holder.

@@ -33,16 +33,26 @@ pub fn push_capitalised(word: &str, out: &mut String) {
 
 /// Replaces every `#` of `pattern` with a random digit.
 pub fn digits<R: Rng + ?Sized>(rng: &mut R, pattern: &str) -> String {
-    pattern
-        .chars()
-        .map(|c| {
-            if c == '#' {
-                char::from(b'0' + rng.random_range(0..10u8))
-            } else {
-                c
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(pattern.len());
+    out.extend(pattern.chars().map(|c| {
+        if c == '#' {
+            char::from(b'0' + rng.random_range(0..10u8))
+        } else {
+            c
+        }
+    }));
+    out
+}
+
+/// `format!` into a string of `capacity` bytes. Why: for a pattern that starts with an
+/// argument, `format!` starts from no capacity and grows the string three or four times, and
+/// a user's fields made about five reallocations per user, which cost most where a service
+/// renders on worker threads (glibc's per-thread arenas; issue 18, docs/decisions.md).
+pub fn format_sized(capacity: usize, args: std::fmt::Arguments<'_>) -> String {
+    let mut out = String::with_capacity(capacity);
+    // Writing to a String cannot fail; an error could only come from a Display of ours.
+    let _ = std::fmt::Write::write_fmt(&mut out, args);
+    out
 }
 
 /// Lower-case ASCII form of a name ("Řehoř Dvořák" -> "rehor dvorak"), for user names.
@@ -67,6 +77,8 @@ mod tests {
         let mut rng = stream(1, Entity::User, &[1]);
         let d = digits(&mut rng, "+420 601 ### ###");
         assert!(d.starts_with("+420 601 ") && d.len() == 16 && !d.contains('#'));
+        let s = format_sized(4, format_args!("{} and {:03}", "ten", 7));
+        assert_eq!(s, "ten and 007");
         let mut text = String::new();
         sentences(&mut rng, &["a", "b"], 3, &mut text);
         assert_eq!(text.matches('.').count(), 3);

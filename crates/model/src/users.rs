@@ -102,17 +102,20 @@ impl UserGenerator {
             Locale::CsCz => {
                 let cp = rng.random_range(1..3000);
                 if rng.random_bool(0.6) {
-                    format!("{street} {cp}/{}", rng.random_range(1..80))
+                    text::format_sized(48, format_args!("{street} {cp}/{}", rng.random_range(1..80)))
                 } else {
-                    format!("{street} {cp}")
+                    text::format_sized(48, format_args!("{street} {cp}"))
                 }
             }
             Locale::EnUs => {
                 let no = rng.random_range(1..10_000);
                 if rng.random_bool(0.2) {
-                    format!("{no} {street} Apt. {}", rng.random_range(1..400))
+                    text::format_sized(
+                        48,
+                        format_args!("{no} {street} Apt. {}", rng.random_range(1..400)),
+                    )
                 } else {
-                    format!("{no} {street}")
+                    text::format_sized(48, format_args!("{no} {street}"))
                 }
             }
         };
@@ -127,10 +130,13 @@ impl UserGenerator {
                 if area == 666 {
                     area = 667;
                 }
-                format!(
-                    "{area:03}-{:02}-{:04}",
-                    rng.random_range(1..100u16),
-                    rng.random_range(1..10_000u16)
+                text::format_sized(
+                    11,
+                    format_args!(
+                        "{area:03}-{:02}-{:04}",
+                        rng.random_range(1..100u16),
+                        rng.random_range(1..10_000u16)
+                    ),
                 )
             }
         };
@@ -141,7 +147,7 @@ impl UserGenerator {
         let jobs = three_distinct(&mut rng, d.jobs);
         User {
             id,
-            name: format!("{first} {last}"),
+            name: text::format_sized(first.len() + 1 + last.len(), format_args!("{first} {last}")),
             city,
             street_address,
             phone_number,
@@ -175,13 +181,14 @@ fn user_name<R: Rng + ?Sized>(rng: &mut R, first: &str, last: &str, born: NaiveD
     let f = text::ascii_lower(first);
     let l = text::ascii_lower(last);
     let yy = chrono::Datelike::year(&born) % 100;
+    let n = f.len() + l.len() + 3;
     match rng.random_range(0..6) {
-        0 => format!("{f}.{l}"),
-        1 => format!("{f}.{l}{yy:02}"),
-        2 => format!("{}{l}", f.get(..1).unwrap_or_default()),
-        3 => format!("{l}.{f}"),
-        4 => format!("{f}{l}{}", rng.random_range(1..100)),
-        _ => format!("{l}{}{yy:02}", f.get(..1).unwrap_or_default()),
+        0 => text::format_sized(n, format_args!("{f}.{l}")),
+        1 => text::format_sized(n, format_args!("{f}.{l}{yy:02}")),
+        2 => text::format_sized(n, format_args!("{}{l}", f.get(..1).unwrap_or_default())),
+        3 => text::format_sized(n, format_args!("{l}.{f}")),
+        4 => text::format_sized(n, format_args!("{f}{l}{}", rng.random_range(1..100))),
+        _ => text::format_sized(n, format_args!("{l}{}{yy:02}", f.get(..1).unwrap_or_default())),
     }
 }
 
