@@ -1,7 +1,7 @@
 //! Writing one large lake object as staged blocks, resumable after a kill.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::bounded::Bounded;
 use bytes::Bytes;
@@ -50,8 +50,10 @@ pub fn block_ranges(range: Range<u64>, per: u64) -> Vec<Range<u64>> {
         .collect()
 }
 
-/// Writes records `range` to `path` as JSON lines, `render(sub_range)` producing a block's
-/// bytes (on a blocking thread). Blocks staged by an earlier, interrupted run are kept.
+/// Writes records `range` to `path` as JSON lines, `render(sub_range, buffer)` appending a
+/// block's bytes to an empty buffer (on a blocking thread). Blocks staged by an earlier,
+/// interrupted run are kept. Buffers are reused once the lake is done with a block, so a run
+/// touches the same few blocks of memory throughout.
 pub async fn write_object<L, F>(
     lake: Arc<L>,
     path: &str,
@@ -62,7 +64,7 @@ pub async fn write_object<L, F>(
 ) -> Result<Written, SinkError>
 where
     L: LakeSink + 'static,
-    F: Fn(Range<u64>) -> Result<Vec<u8>, SinkError> + Send + Sync + 'static,
+    F: Fn(Range<u64>, &mut Vec<u8>) -> Result<(), SinkError> + Send + Sync + 'static,
 {
     if lake.exists(path).await? && lake.staged_blocks(path).await?.is_empty() {
         progress.add(range.end - range.start);
@@ -82,6 +84,7 @@ where
         .collect();
     let staged = lake.staged_blocks(path).await?;
     let render = Arc::new(render);
+    let buffers = Arc::new(Buffers::keeping(plan.concurrency + 1));
     let mut tasks = Bounded::new(plan.concurrency);
     let mut staged_now = 0;
     // Blocks render at once; where the lake prefers them staged in order, each waits for
@@ -93,9 +96,10 @@ where
             progress.add(block.end - block.start);
             continue;
         }
-        let (lake, render, block, id, path) = (
+        let (lake, render, buffers, block, id, path) = (
             lake.clone(),
             render.clone(),
+            buffers.clone(),
             block.clone(),
             id.clone(),
             path.to_owned(),
@@ -109,12 +113,15 @@ where
         };
         let stage = async move {
             let n = block.end - block.start;
-            let data = tokio::task::spawn_blocking(move || render(block)).await??;
+            let mut buffer = buffers.take();
+            let buffer =
+                tokio::task::spawn_blocking(move || render(block, &mut buffer).map(|()| buffer)).await??;
+            let data = Bytes::from_owner(Pooled { buffer, buffers });
             if let Some(after) = after {
                 // An error means the block before failed, which fails the whole object.
                 let _ = after.await;
             }
-            lake.stage_block(&path, &id, Bytes::from(data)).await?;
+            lake.stage_block(&path, &id, data).await?;
             if let Some(next) = next {
                 let _ = next.send(());
             }
@@ -132,17 +139,69 @@ where
     })
 }
 
-/// Renders `records` as JSON lines.
+/// Appends `records` to `out` as JSON lines.
 pub fn json_lines<T: serde::Serialize>(
     records: impl Iterator<Item = T>,
-    capacity: usize,
-) -> Result<Vec<u8>, SinkError> {
-    let mut out = Vec::with_capacity(capacity);
+    out: &mut Vec<u8>,
+) -> Result<(), SinkError> {
     for r in records {
-        serde_json::to_writer(&mut out, &r)?;
+        serde_json::to_writer(&mut *out, &r)?;
         out.push(b'\n');
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Block buffers that the lake is done with, kept for the next blocks.
+///
+/// Why: a buffer freed on one thread and allocated again on another made glibc hand back
+/// fresh pages for most blocks, and faulting them in (22,000 page faults for 1 million users)
+/// cost more than the rendering's own allocations (issue 18, docs/decisions.md).
+#[derive(Debug)]
+struct Buffers {
+    free: Mutex<Vec<Vec<u8>>>,
+    keep: usize,
+}
+
+impl Buffers {
+    fn keeping(keep: usize) -> Buffers {
+        Buffers {
+            free: Mutex::new(Vec::with_capacity(keep)),
+            keep,
+        }
+    }
+
+    /// An empty buffer, with the capacity of an earlier block when there is one.
+    fn take(&self) -> Vec<u8> {
+        self.free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+            .unwrap_or_default()
+    }
+}
+
+/// A rendered block's bytes, whose buffer goes back to [`Buffers`] when the last [`Bytes`]
+/// of it is dropped (by the lake, on whatever thread, once the block is staged).
+struct Pooled {
+    buffer: Vec<u8>,
+    buffers: Arc<Buffers>,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buffer
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
+        let mut free = self.buffers.free.lock().unwrap_or_else(PoisonError::into_inner);
+        if free.len() < self.buffers.keep {
+            free.push(buffer);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -168,6 +227,41 @@ mod tests {
         assert_eq!(block_ranges(0..50_000_001, 1000)[0], 0..1001);
     }
 
+    /// The point of the pool: the next block renders into the memory of one already
+    /// staged, and only once the lake has dropped every reference to it.
+    #[test]
+    fn a_block_buffer_comes_back_once_the_lake_is_done_with_it() {
+        let buffers = Arc::new(Buffers::keeping(1));
+        let mut buffer = buffers.take();
+        buffer.extend_from_slice(&lines(0..100));
+        let (at, capacity) = (buffer.as_ptr(), buffer.capacity());
+        let bytes = Bytes::from_owner(Pooled {
+            buffer,
+            buffers: buffers.clone(),
+        });
+        let held = bytes.slice(10..20);
+        drop(bytes);
+        assert_eq!(buffers.take().capacity(), 0, "given back while still referenced");
+        assert_eq!(&held[..], &lines(0..100)[10..20]);
+        drop(held);
+        let again = buffers.take();
+        assert!(again.is_empty());
+        assert_eq!((again.as_ptr(), again.capacity()), (at, capacity));
+        // No more than `keep` are kept.
+        for _ in 0..3 {
+            drop(Bytes::from_owner(Pooled {
+                buffer: Vec::with_capacity(8),
+                buffers: buffers.clone(),
+            }));
+        }
+        assert_eq!(buffers.free.lock().expect("lock").len(), 1);
+    }
+
+    fn render_lines(range: Range<u64>, out: &mut Vec<u8>) -> Result<(), SinkError> {
+        out.extend(lines(range));
+        Ok(())
+    }
+
     fn lines(range: Range<u64>) -> Vec<u8> {
         range
             .map(|i| format!("record {i}\n"))
@@ -186,18 +280,18 @@ mod tests {
             records_per_block,
             concurrency: 3,
         };
-        let dies = write_object(lake.clone(), "x.json", 0..1000, plan(70), &progress, |r| {
+        let dies = write_object(lake.clone(), "x.json", 0..1000, plan(70), &progress, |r, out| {
             if r.start >= 420 {
                 Err(SinkError::Task("killed".into()))
             } else {
-                Ok(lines(r))
+                render_lines(r, out)
             }
         })
         .await;
         assert!(dies.is_err());
         assert!(!dir.path().join("bronze/x.json").exists());
-        let done = write_object(lake.clone(), "x.json", 0..1000, plan(110), &progress, |r| {
-            Ok(lines(r))
+        let done = write_object(lake.clone(), "x.json", 0..1000, plan(110), &progress, |r, out| {
+            render_lines(r, out)
         })
         .await
         .expect("resume");
@@ -213,17 +307,17 @@ mod tests {
             }
         );
         // With the same block size, the blocks of the dead run are kept.
-        let dies = write_object(lake.clone(), "y.json", 0..1000, plan(100), &progress, |r| {
+        let dies = write_object(lake.clone(), "y.json", 0..1000, plan(100), &progress, |r, out| {
             if r.start >= 500 {
                 Err(SinkError::Task("killed".into()))
             } else {
-                Ok(lines(r))
+                render_lines(r, out)
             }
         })
         .await;
         assert!(dies.is_err());
-        let done = write_object(lake.clone(), "y.json", 0..1000, plan(100), &progress, |r| {
-            Ok(lines(r))
+        let done = write_object(lake.clone(), "y.json", 0..1000, plan(100), &progress, |r, out| {
+            render_lines(r, out)
         })
         .await
         .expect("resume");

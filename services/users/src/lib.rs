@@ -125,17 +125,23 @@ pub struct Summary {
     pub written: Written,
 }
 
-/// The JSON lines of users `range`: one block of users.json. Public so that the per-core
-/// bench can measure this alone (generation and JSON, no writing), the service's own limit.
-pub fn render_users(generator: &UserGenerator, range: Range<u64>) -> Result<Vec<u8>, SinkError> {
-    let n = (range.end - range.start) as usize;
-    blocks::json_lines(generator.users(range), n * 720)
+/// Appends the JSON lines of users `range` to `out`: one block of users.json. Public so that
+/// the per-core bench can measure this alone (generation and JSON, no writing), the service's
+/// own limit.
+pub fn render_users(
+    generator: &UserGenerator,
+    range: Range<u64>,
+    out: &mut Vec<u8>,
+) -> Result<(), SinkError> {
+    out.reserve((range.end - range.start) as usize * 720);
+    blocks::json_lines(generator.users(range), out)
 }
 
 /// The JSON lines of VIPs `range`: vip.json.
 pub fn render_vips(generator: &UserGenerator, range: Range<u64>) -> Result<Vec<u8>, SinkError> {
-    let n = (range.end - range.start) as usize;
-    blocks::json_lines(generator.vips(range), 16 * n)
+    let mut out = Vec::with_capacity(16 * (range.end - range.start) as usize);
+    blocks::json_lines(generator.vips(range), &mut out)?;
+    Ok(out)
 }
 
 /// Writes this shard's users and VIPs to `lake`; `None` when shutdown stopped it before
@@ -169,8 +175,8 @@ pub async fn run<L: LakeSink + 'static>(
         concurrency: cfg.concurrency,
     };
     let written = tokio::select! {
-        w = blocks::write_object(lake.clone(), &users_path, range.clone(), plan, &progress, move |r| {
-            render_users(&g, r)
+        w = blocks::write_object(lake.clone(), &users_path, range.clone(), plan, &progress, move |r, out| {
+            render_users(&g, r, out)
         }) => w?,
         _ = shutdown.wait() => return Ok(None),
     };
