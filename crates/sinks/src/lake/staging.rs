@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::SinkError;
 
 /// Staged bytes between early syncs of `blocks` (see [`Staging::append`]).
-const WRITEBACK_BYTES: u64 = 64 << 20;
+const WRITEBACK_BYTES: u64 = 16 << 20;
 
 /// Where a staged block's bytes are in `blocks`, and their checksum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
