@@ -45,22 +45,34 @@ fn insert_error(table: Table) -> impl FnOnce(rusqlite::Error) -> SinkError {
     }
 }
 
-/// Writes `t` as `YYYY-MM-DD HH:MM:SS`, the text form SQLite's date functions read
-/// (formatted by hand: strftime parsing per row cost a third of the insert rate).
+/// Writes `t` as `YYYY-MM-DD HH:MM:SS`, the text form SQLite's date functions read. Digits
+/// are written directly: strftime parsing per row cost a third of the insert rate, and
+/// `write!` with padding still a tenth of the orders service's time on one core (issue 18).
 fn sqlite_datetime(t: &chrono::NaiveDateTime, out: &mut String) {
     use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
     out.clear();
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    let year = match u32::try_from(t.year()) {
+        Ok(year) if year <= 9999 => year,
+        // Years outside 0..=9999 never come from the model; chrono's own form keeps them.
+        _ => {
+            out.push_str(&t.format("%Y-%m-%d %H:%M:%S").to_string());
+            return;
+        }
+    };
+    let fields = [
+        (year, 4, "-"),
+        (t.month(), 2, "-"),
+        (t.day(), 2, " "),
+        (t.hour(), 2, ":"),
+        (t.minute(), 2, ":"),
+        (t.second(), 2, ""),
+    ];
+    for (value, width, after) in fields {
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
+        }
+        out.push_str(after);
+    }
 }
 
 impl SqliteTables {
@@ -190,7 +202,29 @@ impl TableSink for SqliteTables {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
     use playground_model::{OrderGenerator, OrdersConfig};
+
+    #[test]
+    fn datetimes_are_written_as_strftime_writes_them() {
+        let mut out = String::new();
+        let start = chrono::NaiveDate::from_ymd_opt(1999, 12, 31)
+            .and_then(|d| d.and_hms_opt(23, 59, 58))
+            .expect("date");
+        for step in 0..5000 {
+            let t = start + chrono::Duration::seconds(step * 7919);
+            sqlite_datetime(&t, &mut out);
+            assert_eq!(out, t.format("%Y-%m-%d %H:%M:%S").to_string());
+        }
+        let early = chrono::NaiveDate::from_ymd_opt(7, 1, 2)
+            .and_then(|d| d.and_hms_opt(3, 4, 5))
+            .expect("date");
+        sqlite_datetime(&early, &mut out);
+        assert_eq!(out, "0007-01-02 03:04:05");
+        let late = early.with_year(12345).expect("date");
+        sqlite_datetime(&late, &mut out);
+        assert_eq!(out, late.format("%Y-%m-%d %H:%M:%S").to_string());
+    }
 
     #[tokio::test]
     async fn chunks_are_found_and_keys_enforced() {
