@@ -228,6 +228,7 @@ bench-analytics:
 
 # Every batch path pinned to one core, with CPU-seconds and its own limit in the same run.
 bench-per-core:
+	@python3 -c 'import faker' 2>/dev/null || pip install --quiet faker
 	CARGO=$(CARGO) bench/per-core.sh
 
 bench-silver:
@@ -237,13 +238,13 @@ bench-silver:
 bench-keys:
 	CARGO=$(CARGO) bench/keys.sh
 
-# Records/s of every generator on one core; the Python version's Faker loop is measured first
-# (pip package faker) and passed in as the baseline.
 # Events/s through the Event Hubs backend into the AMQP test peer (per core, with the capture
 # files as the same-run baseline) and the achieved rate of the pageviews service.
 bench-events:
 	CARGO=$(CARGO) bench/events.sh
 
+# Records/s of every generator on one core; the Python version's Faker loop is measured first
+# (pip package faker) and passed in as the baseline.
 bench-model:
 	@python3 -c 'import faker' 2>/dev/null || pip install --quiet faker
 	@py=$$(python3 bench/python_baseline.py 20000 | python3 -c 'import json,sys; print(json.load(sys.stdin)["users_per_s"])'); \
