@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Statement, Transaction};
 
 use super::{Rows, Table, TableSink};
 use crate::SinkError;
@@ -46,8 +46,9 @@ fn insert_error(table: Table) -> impl FnOnce(rusqlite::Error) -> SinkError {
 }
 
 /// Writes `t` as `YYYY-MM-DD HH:MM:SS`, the text form SQLite's date functions read. Digits
-/// are written directly: strftime parsing per row cost a third of the insert rate, and
-/// `write!` with padding still a tenth of the orders service's time on one core (issue 18).
+/// are written directly, each by a division by the constant 10: strftime parsing per row cost
+/// a third of the insert rate, `write!` with padding a tenth of the orders service's time on
+/// one core, and digits by powers of ten (a real division each) still 7 % (issue 18).
 fn sqlite_datetime(t: &chrono::NaiveDateTime, out: &mut String) {
     use chrono::{Datelike, Timelike};
     out.clear();
@@ -59,20 +60,68 @@ fn sqlite_datetime(t: &chrono::NaiveDateTime, out: &mut String) {
             return;
         }
     };
+    let mut text = *b"0000-00-00 00:00:00";
     let fields = [
-        (year, 4, "-"),
-        (t.month(), 2, "-"),
-        (t.day(), 2, " "),
-        (t.hour(), 2, ":"),
-        (t.minute(), 2, ":"),
-        (t.second(), 2, ""),
+        (0..4, year),
+        (5..7, t.month()),
+        (8..10, t.day()),
+        (11..13, t.hour()),
+        (14..16, t.minute()),
+        (17..19, t.second()),
     ];
-    for (value, width, after) in fields {
-        for place in (0..width).rev() {
-            out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
+    for (at, mut value) in fields {
+        for digit in text[at].iter_mut().rev() {
+            *digit = b'0' + (value % 10) as u8;
+            value /= 10;
         }
-        out.push_str(after);
     }
+    // ASCII digits and separators: always UTF-8.
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+}
+
+/// Rows per INSERT statement (`VALUES (..), (..), ...`). One statement of many rows spares
+/// SQLite its per-statement work for every row (binding checks, step, reset, cursor set-up),
+/// which was a third of the items service's time on one core (issue 18, docs/decisions.md).
+/// SQLite allows 32,766 parameters per statement; 64 rows of at most 4 columns stay far below.
+pub const ROWS_PER_INSERT: usize = 64;
+
+/// `INSERT INTO table (columns) VALUES (?, ...), ...` with `rows` rows of parameters.
+pub fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns.len()].join(", "));
+    format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        columns.join(", "),
+        vec![row.as_str(); rows].join(", ")
+    )
+}
+
+/// Inserts `rows` into `table`, [`ROWS_PER_INSERT`] to a statement and the rest one by one;
+/// `bind(statement, first parameter index, row)` binds one row's columns.
+fn insert_all<T>(
+    tx: &Transaction<'_>,
+    table: Table,
+    columns: &[&str],
+    rows: &[T],
+    mut bind: impl FnMut(&mut Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+) -> Result<(), SinkError> {
+    let mut groups = rows.chunks_exact(ROWS_PER_INSERT);
+    let mut many = tx
+        .prepare_cached(&insert_sql(table.name(), columns, ROWS_PER_INSERT))
+        .map_err(sql("prepare insert"))?;
+    for group in &mut groups {
+        for (n, row) in group.iter().enumerate() {
+            bind(&mut many, n * columns.len() + 1, row).map_err(insert_error(table))?;
+        }
+        many.raw_execute().map_err(insert_error(table))?;
+    }
+    let mut one = tx
+        .prepare_cached(&insert_sql(table.name(), columns, 1))
+        .map_err(sql("prepare insert"))?;
+    for row in groups.remainder() {
+        bind(&mut one, 1, row).map_err(insert_error(table))?;
+        one.raw_execute().map_err(insert_error(table))?;
+    }
+    Ok(())
 }
 
 impl SqliteTables {
@@ -169,24 +218,24 @@ impl TableSink for SqliteTables {
             let tx = c.transaction().map_err(sql("begin"))?;
             match &rows {
                 Rows::Orders(orders) => {
-                    let mut stmt = tx
-                        .prepare_cached("INSERT INTO orders (orderId, userId, orderDate, orderValue) VALUES (?1, ?2, ?3, ?4)")
-                        .map_err(sql("prepare insert"))?;
                     let mut date = String::with_capacity(19);
-                    for o in orders {
+                    let columns = ["orderId", "userId", "orderDate", "orderValue"];
+                    insert_all(&tx, Table::Orders, &columns, orders, |stmt, at, o| {
                         sqlite_datetime(&o.order_date, &mut date);
-                        stmt.execute(params![o.order_id as i64, o.user_id as i64, date, o.order_value])
-                            .map_err(insert_error(Table::Orders))?;
-                    }
+                        stmt.raw_bind_parameter(at, o.order_id as i64)?;
+                        stmt.raw_bind_parameter(at + 1, o.user_id as i64)?;
+                        // Bound as a copy (SQLITE_TRANSIENT), so the buffer is reused.
+                        stmt.raw_bind_parameter(at + 2, date.as_str())?;
+                        stmt.raw_bind_parameter(at + 3, o.order_value)
+                    })?;
                 }
                 Rows::Items(items) => {
-                    let mut stmt = tx
-                        .prepare_cached("INSERT INTO items (orderId, rowId, productId) VALUES (?1, ?2, ?3)")
-                        .map_err(sql("prepare insert"))?;
-                    for i in items {
-                        stmt.execute(params![i.order_id as i64, i.row_id, i.product_id as i64])
-                            .map_err(insert_error(Table::Items))?;
-                    }
+                    let columns = ["orderId", "rowId", "productId"];
+                    insert_all(&tx, Table::Items, &columns, items, |stmt, at, i| {
+                        stmt.raw_bind_parameter(at, i.order_id as i64)?;
+                        stmt.raw_bind_parameter(at + 1, i.row_id)?;
+                        stmt.raw_bind_parameter(at + 2, i.product_id as i64)
+                    })?;
                 }
             }
             tx.commit().map_err(sql("commit"))
@@ -224,6 +273,88 @@ mod tests {
         let late = early.with_year(12345).expect("date");
         sqlite_datetime(&late, &mut out);
         assert_eq!(out, late.format("%Y-%m-%d %H:%M:%S").to_string());
+    }
+
+    /// Chunks of many statements' worth of rows plus a rest: every row comes back as written,
+    /// and a duplicate inside a many-row statement refuses the whole chunk.
+    #[tokio::test]
+    async fn rows_come_back_exactly_from_many_row_statements() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = SqliteTables::open(&dir.path().join("t.sqlite"), "THE_SETTING")
+            .await
+            .expect("open");
+        db.ensure(Table::Orders).await.expect("ensure");
+        db.ensure(Table::Items).await.expect("ensure");
+        let g = OrderGenerator::new(OrdersConfig::new(3, 1000, 500));
+        let n = (ROWS_PER_INSERT * 3 + 5) as u64;
+        let orders: Vec<_> = g.orders(0..n).collect();
+        let mut items = Vec::new();
+        for o in 0..n {
+            g.items_into(o, &mut items);
+        }
+        db.write(Rows::Orders(orders.clone())).await.expect("orders");
+        db.write(Rows::Items(items.clone())).await.expect("items");
+        let (found_orders, found_items) = db
+            .with_conn(|c| {
+                let mut stmt = c
+                    .prepare("SELECT orderId, userId, orderDate, orderValue FROM orders ORDER BY orderId")
+                    .map_err(sql("select"))?;
+                let orders = stmt
+                    .query_map([], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, f64>(3)?,
+                        ))
+                    })
+                    .map_err(sql("select"))?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(sql("read"))?;
+                let mut stmt = c
+                    .prepare("SELECT orderId, rowId, productId FROM items ORDER BY orderId, rowId")
+                    .map_err(sql("select"))?;
+                let items = stmt
+                    .query_map([], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?))
+                    })
+                    .map_err(sql("select"))?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(sql("read"))?;
+                Ok((orders, items))
+            })
+            .await
+            .expect("read back");
+        let expected: Vec<_> = orders
+            .iter()
+            .map(|o| {
+                let date = o.order_date.format("%Y-%m-%d %H:%M:%S").to_string();
+                (o.order_id as i64, o.user_id as i64, date, o.order_value)
+            })
+            .collect();
+        assert_eq!(found_orders, expected);
+        let expected: Vec<_> = items
+            .iter()
+            .map(|i| (i.order_id as i64, i.row_id, i.product_id as i64))
+            .collect();
+        assert_eq!(found_items, expected);
+
+        // Orders n-1..n-1+ROWS_PER_INSERT*2: the first row of the first many-row statement is
+        // present already.
+        let again: Vec<_> = g.orders(n - 1..n - 1 + 2 * ROWS_PER_INSERT as u64).collect();
+        let dup = db.write(Rows::Orders(again)).await;
+        assert!(
+            matches!(dup, Err(SinkError::DuplicateKey { .. })),
+            "a duplicate key must be refused: {dup:?}"
+        );
+        let count: i64 = db
+            .with_conn(|c| {
+                c.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))
+                    .map_err(sql("count"))
+            })
+            .await
+            .expect("count");
+        assert_eq!(count, n as i64, "the refused chunk left nothing behind");
     }
 
     #[tokio::test]
