@@ -8,8 +8,8 @@
 #   orders + items -> SQLite   against SQLite alone (the same rows, generated beforehand,
 #                              one prepared insert per row in one transaction), and against
 #                              generation + SQLite alone: on one core a service does both, so
-#                              that sum is the most it can reach, and SQLite alone over it is
-#                              the highest ratio to SQLite alone any such service can show;
+#                              that sum is its limit, and SQLite alone over it is the ratio to
+#                              SQLite alone such a service can expect;
 #   users -> Azurite           against the directory backend, and the same bytes put into
 #                              Azurite by a minimal client (bench/azurite_minimal_client.py).
 #                              Azurite runs on the other core, so it is not charged to ours;
@@ -130,8 +130,8 @@ print(f"  users end to end / generate + JSON       {users / render:5.2f}   targe
 users_cpu = r["render"]["cpu"] / r["users"]["cpu"]
 print(f"    the same per CPU-second                {users_cpu:5.2f}   (the rest of the wall time is the disk, at the final fsync)")
 print(f"  orders + items / SQLite alone            {tables / sqlite_rate:5.2f}   target >= 0.85  {verdict(tables / sqlite_rate >= 0.85)}")
-print(f"    the most a one-core service can reach  {rows / both / sqlite_rate:5.2f}   (it generates too: SQLite alone / (generation + SQLite alone))")
-print(f"    orders + items / generation + SQLite   {tables * both / rows:5.2f}   (what the services add besides generating and inserting)")
+print(f"    SQLite alone / generation + SQLite     {rows / both / sqlite_rate:5.2f}   (what a service that also generates its rows can expect on one core)")
+print(f"  orders + items / generation + SQLite     {tables * both / rows:5.2f}   (1 or more: the services add nothing measurable to generating and inserting)")
 client_users = client * 1e6 / size * n
 # Azurite is the bound when it kept its own core busy while our client waited, and a client
 # that generates nothing does not do much better.
