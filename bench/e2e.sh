@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of the batch services on the embedded default, with the baselines
-# measured in the same run: SQLite alone (same rows, one transaction) and the Python
-# version's loops (Faker). Prints rows/s, users/s, peak memory and ratios.
+# measured in the same run: SQLite alone (same rows and statements, one transaction) and the
+# Python version's loops (Faker). Prints rows/s, users/s, peak memory and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_RECORDS:-1000000}
