@@ -6,7 +6,8 @@
 #                              examples/render_only.rs) and a plain sequential write of the
 #                              same bytes (dd in 64 KiB pieces, with one fsync);
 #   orders + items -> SQLite   against SQLite alone (the same rows, generated beforehand,
-#                              one prepared insert per row in one transaction), and against
+#                              the backend's own statements in one transaction; its wall
+#                              time and CPU-seconds), and against
 #                              generation + SQLite alone: on one core a service does both, so
 #                              that sum is its limit, and SQLite alone over it is the ratio to
 #                              SQLite alone such a service can expect;
@@ -63,10 +64,21 @@ done
 rows=$(sqlite3 "$data/orders.sqlite" "select (select count(*) from orders) + (select count(*) from items)")
 # SQLite alone, as often as the services ran and its fastest run kept, like theirs (one run
 # of it moved between 1.75 and 2.14 M rows/s from one bench to the next).
-for _ in $(seq "$REPEAT"); do taskset -c "$CORE" env BENCH_ORDERS="$N" "$sqlite_bin" >> "$work/sqlite.out"; done
-sqlite_rate=$(python3 -c 'import json,sys; print(max(json.loads(l)["sqlite_rows_per_s"] for l in open(sys.argv[1])))' "$work/sqlite.out")
+# The same with one row per statement: SQLite alone as the issue measured it when it set the
+# targets, before the backend's many-row statements.
+for _ in $(seq "$REPEAT"); do
+  taskset -c "$CORE" env BENCH_ORDERS="$N" "$sqlite_bin" >> "$work/sqlite.out"
+  taskset -c "$CORE" env BENCH_ORDERS="$N" BENCH_ROWS_PER_STATEMENT=1 "$sqlite_bin" >> "$work/sqlite1.out"
+done
+# best FILE KEY: the best of those runs' KEY (the highest rate, the shortest time).
+best() { python3 -c 'import json,sys; v=[json.loads(l) for l in open(sys.argv[1])]; f=max if "rows_per" in sys.argv[2] else min; print(f(sum(j[k] for k in sys.argv[2].split("+")) for j in v))' "$work/$1" "$2"; }
+sqlite_rate=$(best sqlite.out sqlite_rows_per_s)
+sqlite_cpu_rate=$(best sqlite.out sqlite_rows_per_cpu_s)
+sqlite1_rate=$(best sqlite1.out sqlite_rows_per_s)
+sqlite1_cpu_rate=$(best sqlite1.out sqlite_rows_per_cpu_s)
 # Generating the same rows, timed in the same process before its inserts (fastest run).
-generate_s=$(python3 -c 'import json,sys; print(min(j["generate_orders_s"] + j["generate_items_s"] for j in map(json.loads, open(sys.argv[1]))))' "$work/sqlite.out")
+generate_s=$(best sqlite.out generate_orders_s+generate_items_s)
+generate_cpu=$(best sqlite.out generate_cpu_s)
 
 # Azurite on the other core, on a free port, in the work directory.
 . bench/azurite.sh
@@ -90,10 +102,12 @@ if python3 -c 'import faker' 2>/dev/null; then
     python3 -c 'import json,sys; print(json.load(sys.stdin)["users_per_s"])')
 fi
 
-python3 - "$N" "$rows" "$(stat -c %s "$users_json")" "$sqlite_rate" "$work/runs" "$CORE" "$REPEAT" "$work/azurite-cpu" "$faker_rate" "$generate_s" <<'PY'
+python3 - "$N" "$rows" "$(stat -c %s "$users_json")" "$sqlite_rate" "$work/runs" "$CORE" "$REPEAT" "$work/azurite-cpu" "$faker_rate" "$generate_s" "$sqlite_cpu_rate" "$generate_cpu" "$sqlite1_rate" "$sqlite1_cpu_rate" <<'PY'
 import sys
-n, rows, size, sqlite_rate, runs, core, repeat, azurite, faker, generate_s = sys.argv[1:]
+n, rows, size, sqlite_rate, runs, core, repeat, azurite, faker, generate_s, sqlite_cpu_rate, generate_cpu, sqlite1_rate, sqlite1_cpu_rate = sys.argv[1:]
 n, rows, size, sqlite_rate, faker, generate_s = int(n), int(rows), int(size), float(sqlite_rate), float(faker), float(generate_s)
+sqlite_cpu_rate, generate_cpu = float(sqlite_cpu_rate), float(generate_cpu)
+sqlite1_rate, sqlite1_cpu_rate = float(sqlite1_rate), float(sqlite1_cpu_rate)
 azurite_cpu = dict((k, float(v)) for k, v in (line.split() for line in open(azurite)))
 r = {}
 for line in open(runs):
@@ -115,13 +129,16 @@ users = row("users -> users.json", "users", n, "users")
 render = row("  limit: generate + JSON only", "render", n, "users")
 write = row("  limit: write the bytes (dd, fsync)", "write", size / 1e6, "MB")
 tables = rows / (r["orders"]["wall"] + r["items"]["wall"])
+tables_cpu = rows / (r["orders"]["cpu"] + r["items"]["cpu"])
 row("orders -> SQLite", "orders", n, "rows")
 row("items -> SQLite", "items", rows - n, "rows")
-print(f"  {'orders + items -> SQLite':<34} {r['orders']['wall'] + r['items']['wall']:>7.2f} {r['orders']['cpu'] + r['items']['cpu']:>7.2f}  {tables:>12,.0f} {rows / (r['orders']['cpu'] + r['items']['cpu']):>12,.0f} rows")
-print(f"  {'  limit: SQLite alone (best run)':<34} {rows / sqlite_rate:>7.2f} {'':>7}  {sqlite_rate:>12,.0f} {'':>12} rows")
-print(f"  {'  limit: generating the rows alone':<34} {generate_s:>7.2f} {'':>7}  {rows / generate_s:>12,.0f} {'':>12} rows")
+print(f"  {'orders + items -> SQLite':<34} {rows / tables:>7.2f} {rows / tables_cpu:>7.2f}  {tables:>12,.0f} {tables_cpu:>12,.0f} rows")
+print(f"  {'  limit: SQLite alone (best run)':<34} {rows / sqlite_rate:>7.2f} {rows / sqlite_cpu_rate:>7.2f}  {sqlite_rate:>12,.0f} {sqlite_cpu_rate:>12,.0f} rows")
+print(f"  {'    the same, one row a statement':<34} {rows / sqlite1_rate:>7.2f} {rows / sqlite1_cpu_rate:>7.2f}  {sqlite1_rate:>12,.0f} {sqlite1_cpu_rate:>12,.0f} rows")
+print(f"  {'  limit: generating the rows alone':<34} {generate_s:>7.2f} {generate_cpu:>7.2f}  {rows / generate_s:>12,.0f} {rows / generate_cpu:>12,.0f} rows")
 both = rows / sqlite_rate + generate_s
-print(f"  {'  limit: generation + SQLite alone':<34} {both:>7.2f} {'':>7}  {rows / both:>12,.0f} {'':>12} rows")
+both_cpu = rows / sqlite_cpu_rate + generate_cpu
+print(f"  {'  limit: generation + SQLite alone':<34} {both:>7.2f} {both_cpu:>7.2f}  {rows / both:>12,.0f} {rows / both_cpu:>12,.0f} rows")
 az = row("users -> Azurite", "az-users", n, "users")
 client = row("  limit: minimal client, same bytes", "az-client", size / 1e6, "MB")
 print()
@@ -129,9 +146,14 @@ def verdict(ok): return "met" if ok else "MISSED"
 print(f"  users end to end / generate + JSON       {users / render:5.2f}   target >= 0.80  {verdict(users / render >= 0.8)}")
 users_cpu = r["render"]["cpu"] / r["users"]["cpu"]
 print(f"    the same per CPU-second                {users_cpu:5.2f}   (the rest of the wall time is the disk, at the final fsync)")
-print(f"  orders + items / SQLite alone            {tables / sqlite_rate:5.2f}   target >= 0.85  {verdict(tables / sqlite_rate >= 0.85)}")
-print(f"    SQLite alone / generation + SQLite     {rows / both / sqlite_rate:5.2f}   (what a service that also generates its rows can expect on one core)")
-print(f"  orders + items / generation + SQLite     {tables * both / rows:5.2f}   (1 or more: the services add nothing measurable to generating and inserting)")
+# The target (0.85) was set against SQLite alone with one row a statement, the statements the
+# services used then. The backend now inserts many rows a statement, and SQLite alone with those
+# is shown as well: there generation is a quarter of the work, and no longer small beside
+# SQLite (docs/decisions.md, issue 18).
+print(f"  orders + items / SQLite alone            {tables / sqlite1_rate:5.2f}   target >= 0.85  {verdict(tables / sqlite1_rate >= 0.85)}   (one row a statement, as when the target was set)")
+print(f"    the same per CPU-second                {tables_cpu / sqlite1_cpu_rate:5.2f}   target >= 0.85  {verdict(tables_cpu / sqlite1_cpu_rate >= 0.85)}")
+print(f"    SQLite alone with the backend's statements: {tables / sqlite_rate:4.2f}, {tables_cpu / sqlite_cpu_rate:4.2f} per CPU-s;  at most {rows / both / sqlite_rate:4.2f}, {rows / both_cpu / sqlite_cpu_rate:4.2f} per CPU-s for a service that generates its rows")
+print(f"  orders + items / generation + SQLite     {tables * both / rows:5.2f}   {tables_cpu * both_cpu / rows:5.2f} per CPU-s   (1 or more: the services add nothing measurable to generating and inserting)")
 client_users = client * 1e6 / size * n
 # Azurite is the bound when it kept its own core busy while our client waited, and a client
 # that generates nothing does not do much better.

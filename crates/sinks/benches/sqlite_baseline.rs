@@ -3,9 +3,13 @@
 //! temporary directory by the fastest statements we know, the ones the SQLite backend uses:
 //! prepared inserts of `ROWS_PER_INSERT` rows each, and the rest one by one. The generation
 //! is timed on its own as well: on one core the services do both, so generation + SQLite
-//! alone is the most they can reach there (issue 18). The generation is timed on
-//! its own as well: on one core the services do both, so generation + SQLite alone is the
-//! most they can reach there (issue 18).
+//! alone is the most they can reach there (issue 18). Each phase reports wall time and
+//! CPU-seconds (user + sys of this process): pinned to one core, wall time also holds the
+//! waits for the disk, which are no CPU's work.
+//!
+//! `BENCH_ROWS_PER_STATEMENT=1` inserts one row per statement instead: SQLite alone as issue
+//! 18 measured it when it set its targets (about 2.1 M rows/s then), before the backend
+//! learned many-row statements.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a bench: a panic is a failed run
 
@@ -16,17 +20,18 @@ use playground_sinks::table::sqlite::{ROWS_PER_INSERT, insert_sql};
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, Transaction};
 
-/// Inserts `rows` of `columns` into `table`, `ROWS_PER_INSERT` to a statement and the rest
-/// one by one; `values(row)` gives a row's columns.
+/// Inserts `rows` of `columns` into `table`, `per` to a statement and the rest one by one;
+/// `values(row)` gives a row's columns.
 fn insert<T, const C: usize>(
     tx: &Transaction<'_>,
+    per: usize,
     table: &str,
     columns: [&str; C],
     rows: &[T],
     values: impl Fn(&T) -> [ToSqlOutput<'_>; C],
 ) {
-    let mut groups = rows.chunks_exact(ROWS_PER_INSERT);
-    let mut many = tx.prepare(&insert_sql(table, &columns, ROWS_PER_INSERT)).unwrap();
+    let mut groups = rows.chunks_exact(per);
+    let mut many = tx.prepare(&insert_sql(table, &columns, per)).unwrap();
     for group in &mut groups {
         for (n, row) in group.iter().enumerate() {
             for (c, v) in values(row).into_iter().enumerate() {
@@ -44,21 +49,45 @@ fn insert<T, const C: usize>(
     }
 }
 
+/// User + system CPU-seconds of this process so far.
+fn cpu_seconds() -> f64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+}
+
+/// Wall and CPU time since a start.
+struct Clock(Instant, f64);
+
+impl Clock {
+    fn start() -> Clock {
+        Clock(Instant::now(), cpu_seconds())
+    }
+    /// (wall seconds, CPU-seconds) since the start.
+    fn read(&self) -> (f64, f64) {
+        (self.0.elapsed().as_secs_f64(), cpu_seconds() - self.1)
+    }
+}
+
 fn main() {
     let orders_n: u64 = std::env::var("BENCH_ORDERS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
+    let per: usize = std::env::var("BENCH_ROWS_PER_STATEMENT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(ROWS_PER_INSERT)
+        .max(1);
     let g = OrderGenerator::new(OrdersConfig::new(42, 10_000, 1000));
-    let generating = Instant::now();
+    let generating = Clock::start();
     let orders: Vec<_> = g.orders(0..orders_n).collect();
-    let generate_orders = generating.elapsed().as_secs_f64();
-    let generating = Instant::now();
+    let (generate_orders, generate_orders_cpu) = generating.read();
+    let generating = Clock::start();
     let mut items = Vec::new();
     for i in 0..orders_n {
         g.items_into(i, &mut items);
     }
-    let generate_items = generating.elapsed().as_secs_f64();
+    let (generate_items, generate_items_cpu) = generating.read();
     let dir = tempfile::tempdir().unwrap();
     let mut db = Connection::open(dir.path().join("baseline.sqlite")).unwrap();
     db.pragma_update(None, "journal_mode", "WAL").unwrap();
@@ -73,10 +102,11 @@ fn main() {
         .map(|o| o.order_date.format("%Y-%m-%d %H:%M:%S").to_string())
         .collect();
     let order_rows: Vec<_> = orders.iter().zip(&dates).collect();
-    let start = Instant::now();
+    let start = Clock::start();
     let tx = db.transaction().unwrap();
     insert(
         &tx,
+        per,
         "orders",
         ["orderId", "userId", "orderDate", "orderValue"],
         &order_rows,
@@ -89,21 +119,30 @@ fn main() {
             ]
         },
     );
-    let orders_done = start.elapsed().as_secs_f64();
-    insert(&tx, "items", ["orderId", "rowId", "productId"], &items, |i| {
-        [
-            (i.order_id as i64).into(),
-            i.row_id.into(),
-            (i.product_id as i64).into(),
-        ]
-    });
+    let (orders_done, _) = start.read();
+    insert(
+        &tx,
+        per,
+        "items",
+        ["orderId", "rowId", "productId"],
+        &items,
+        |i| {
+            [
+                (i.order_id as i64).into(),
+                i.row_id.into(),
+                (i.product_id as i64).into(),
+            ]
+        },
+    );
     tx.commit().unwrap();
-    let secs = start.elapsed().as_secs_f64();
+    let (secs, cpu) = start.read();
     let rows = orders.len() + items.len();
     // Orders' inserts end where items' begin; the one commit is charged to items.
     println!(
-        "{{\"sqlite_rows_per_s\": {:.0}, \"rows\": {rows}, \"orders_insert_s\": {orders_done:.3}, \"items_insert_s\": {:.3}, \"generate_orders_s\": {generate_orders:.3}, \"generate_items_s\": {generate_items:.3}}}",
+        "{{\"rows_per_statement\": {per}, \"sqlite_rows_per_s\": {:.0}, \"sqlite_rows_per_cpu_s\": {:.0}, \"rows\": {rows}, \"orders_insert_s\": {orders_done:.3}, \"items_insert_s\": {:.3}, \"insert_cpu_s\": {cpu:.3}, \"generate_orders_s\": {generate_orders:.3}, \"generate_items_s\": {generate_items:.3}, \"generate_cpu_s\": {:.3}}}",
         rows as f64 / secs,
-        secs - orders_done
+        rows as f64 / cpu,
+        secs - orders_done,
+        generate_orders_cpu + generate_items_cpu
     );
 }
