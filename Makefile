@@ -16,7 +16,7 @@ IMAGES := $(SERVICES) analytics silver
 REPLAY_FROM ?= 2026-12-01T09:50:00Z
 REPLAY_UNTIL ?= 2026-12-01T10:10:00Z
 
-.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys bench-analytics bench-silver bench-per-core clean help \
+.PHONY: all build run test lint fmt bench bench-model bench-e2e bench-events bench-keys bench-analytics bench-silver bench-per-core bench-before-after clean help \
 	static static-check-build check-static check-compose image images push print-image \
 	check-terraform terraform-fmt check-notebook
 
@@ -230,6 +230,11 @@ bench-analytics:
 bench-per-core:
 	@python3 -c 'import faker' 2>/dev/null || pip install --quiet faker
 	CARGO=$(CARGO) bench/per-core.sh
+
+# Issue 18's before and after: the batch services of REV (default: the commit before that
+# work) alternated with this checkout's on one core, and whether both wrote the same data.
+bench-before-after:
+	CARGO=$(CARGO) bench/before-after.sh $(REV)
 
 bench-silver:
 	CARGO=$(CARGO) bench/silver.sh
